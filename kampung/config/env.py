@@ -1,0 +1,81 @@
+"""Every value that depends on the environment is read here, and only here.
+
+Booleans are parsed strictly (a typo fails at start-up, not in production), and
+secrets may come from a file named by ``<NAME>_FILE`` (Docker/systemd secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(os.environ.get("KAMPUNG_VAR_DIR", BASE_DIR / "var"))
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key() -> str:
+    """The configured key, or one generated once and kept in var/ for a local install."""
+    configured = env_str("KAMPUNG_SECRET_KEY")
+    if configured:
+        return configured
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+DEBUG = env_bool("KAMPUNG_DEBUG", False)
+DATABASE_URL = env_str("DATABASE_URL")
+ALLOWED_HOSTS = env_list("KAMPUNG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+SECURE_COOKIES = env_bool("KAMPUNG_SECURE_COOKIES", False)
+LOCKOUT_FAILURES = env_int("KAMPUNG_LOCKOUT_FAILURES", 5)
+LOCKOUT_MINUTES = env_int("KAMPUNG_LOCKOUT_MINUTES", 15)
+SESSION_HOURS = env_int("KAMPUNG_SESSION_HOURS", 8)
+MEDIA_ROOT = Path(env_str("KAMPUNG_MEDIA_ROOT", str(VAR_DIR / "media")))
+STATIC_ROOT = Path(env_str("KAMPUNG_STATIC_ROOT", str(VAR_DIR / "static")))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PopulationConfig(AppConfig):
+    name = "kampung.population"
+    label = "population"
+    verbose_name = "Kependudukan"
