@@ -51,11 +51,29 @@ def _make_user(role: str, region_code: str) -> Any:
     return created.user
 
 
-@pytest.fixture
-def world(db: Any) -> World:
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the regency's regions once per test database."""
+    with django_db_blocker.unblock():
+        ensure_regions()
+
+
+def ensure_regions() -> None:
+    from kampung.regions.models import Region
     from kampung.regions.services import regions_load
 
-    regions_load(prefix=REGENCY)
+    if not Region.objects.filter(code=VILLAGE_B1).exists():
+        regions_load(prefix=REGENCY)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    ensure_regions()
     w = World()
     for village in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1):
         for role in VILLAGE_ROLES_IN_WORLD:

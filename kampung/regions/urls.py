@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kampung.regions import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("kalender/<int:pk>/hapus/", views.holiday_delete, name="holiday_delete"),
     path("<str:code>/", views.village_detail, name="village_detail"),
     path("<str:code>/profil/", views.village_profile_edit, name="village_profile_edit"),
+    path("<str:code>/perangkat/", include("kampung.accounts.urls_officials")),
 ]
