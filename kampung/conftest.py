@@ -20,15 +20,24 @@ DISTRICT_B = "35.10.15"  # Glagah
 VILLAGE_A1 = "35.10.01.2001"  # Sarongan
 VILLAGE_A2 = "35.10.01.2002"  # Pesanggaran
 VILLAGE_B1 = "35.10.15.2004"
-KELURAHAN_B = "35.10.15.1001"
+KELURAHAN_B = "35.10.15.1002"  # Bakungan
 PASSWORD = "sandi-uji-Kampung-1"
 
-VILLAGE_ROLES_IN_WORLD = [Role.OPERATOR, Role.FIELD_OFFICER, Role.SECRETARY, Role.TREASURER, Role.EXECUTOR, Role.HEAD, Role.BPD, Role.RESIDENT]
+VILLAGE_ROLES_IN_WORLD = [
+    Role.OPERATOR,
+    Role.FIELD_OFFICER,
+    Role.SECRETARY,
+    Role.TREASURER,
+    Role.EXECUTOR,
+    Role.HEAD,
+    Role.BPD,
+    Role.RESIDENT,
+]
 
 
 @dataclass
 class World:
-    users: dict[str, Any] = field(default_factory=dict)
+    users: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def user(self, role: str, region: str) -> Any:
         return self.users[(role, region)]
@@ -51,11 +60,6 @@ def _make_user(role: str, region_code: str) -> Any:
     return created.user
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the regency's regions once per test database."""
@@ -69,6 +73,17 @@ def ensure_regions() -> None:
 
     if not Region.objects.filter(code=VILLAGE_B1).exists():
         regions_load(prefix=REGENCY)
+
+
+@pytest.fixture(autouse=True)
+def _regions_present(request: Any) -> None:
+    """Transactional tests (the browser's live server) flush the database; reload the regions."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        ensure_regions()
 
 
 @pytest.fixture
@@ -87,8 +102,13 @@ def world(db: Any) -> World:
     return w
 
 
+def pytest_configure(config: Any) -> None:
+    # pytest-django's live_server runs in a thread beside Playwright's event loop.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if os.path.exists("/usr/bin/chromium"):
+    if os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(reason="Chromium (/usr/bin/chromium) is not installed")
     for item in items:
@@ -106,3 +126,25 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
         session.exitstatus = 1
         if reporter:
             reporter.write_line(f"CI: {skipped} test(s) skipped; CI must run every test.", red=True)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, never a downloaded browser; no background traffic (no network here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

@@ -5,7 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label="Nama pengguna", max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    username = forms.CharField(
+        label="Nama pengguna", max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     password = forms.CharField(label="Kata sandi", strip=False, widget=forms.PasswordInput)
 
     error_messages = {

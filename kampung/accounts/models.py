@@ -48,7 +48,9 @@ class RoleAssignment(BaseModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField("peran", max_length=20, choices=Role.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="assignments", verbose_name="wilayah")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="assignments", verbose_name="wilayah"
+    )
     valid_from = models.DateField("berlaku mulai")
     valid_until = models.DateField("berlaku sampai", null=True, blank=True)
     appointment = models.CharField(
@@ -82,7 +84,9 @@ class Official(BaseModel):
     name = models.CharField("nama", max_length=150)
     position = models.CharField("jabatan", max_length=150)
     staff_number = models.CharField("NIP/NIPD", max_length=30, blank=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="official_posts")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="official_posts"
+    )
     order = models.PositiveSmallIntegerField("urutan", default=10)
     active = models.BooleanField("aktif", default=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from django.urls import reverse
 
 from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_STAFF, Role
@@ -26,4 +27,3 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem("Kalender kerja", reverse("regions:holiday_list"), "calendar"))
         items.append(NavItem("Jejak audit", reverse("audit:entry_list"), "audit"))
     return items
-

@@ -114,7 +114,9 @@ def forget_scope(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def filter_by_village(qs: QuerySet[M], user: Any, *, field: str = "village", roles: Iterable[str] = ()) -> QuerySet[M]:
+def filter_by_village(
+    qs: QuerySet[M], user: Any, *, field: str = "village", roles: Iterable[str] = ()
+) -> QuerySet[M]:
     """Only the rows of villages in the user's scope (``field`` names the village FK)."""
     codes = scope_for(user).village_codes(*roles)
     if not codes:
@@ -126,10 +128,10 @@ def get_in_scope_or_404(
     qs: QuerySet[M], user: Any, *, field: str = "village", roles: Iterable[str] = (), **lookup: Any
 ) -> M:
     """One object of a village in scope, or 404 whether it is missing or out of scope."""
-    try:
-        return filter_by_village(qs, user, field=field, roles=roles).get(**lookup)
-    except qs.model.DoesNotExist as exc:
-        raise Http404("Data tidak ditemukan.") from exc
+    obj = filter_by_village(qs, user, field=field, roles=roles).filter(**lookup).first()
+    if obj is None:
+        raise Http404("Data tidak ditemukan.")
+    return obj
 
 
 def villages_in_scope(user: Any, *roles: str) -> QuerySet[Region]:

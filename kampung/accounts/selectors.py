@@ -25,14 +25,18 @@ class HomeSummary:
     village_count: int
     desa_count: int
     kelurahan_count: int
-    districts: list[dict[str, Any]]
+    districts: list[Any]
 
 
 def home_summary(*, user: Any) -> HomeSummary:
     scope = scope_for(user)
     regions = Region.objects.in_bulk([g.region_code for g in scope.grants])
     grants = [
-        GrantRow(g.role, role_label(g.role, kelurahan=regions[g.region_code].kind == Kind.KELURAHAN), regions[g.region_code])
+        GrantRow(
+            g.role,
+            role_label(g.role, kelurahan=regions[g.region_code].kind == Kind.KELURAHAN),
+            regions[g.region_code],
+        )
         for g in scope.grants
         if g.region_code in regions
     ]

@@ -32,7 +32,9 @@ def entry_list(*, actor: Any, search: str = "", act: str = "", chain: str = "") 
     if act:
         qs = qs.filter(act__startswith=act)
     if search:
-        qs = qs.filter(Q(actor_label__icontains=search) | Q(object_id=search) | Q(region_code__startswith=search))
+        qs = qs.filter(
+            Q(actor_label__icontains=search) | Q(object_id=search) | Q(region_code__startswith=search)
+        )
     return qs
 
 

@@ -124,7 +124,9 @@ def audit_record(
     """
     region_code = _region_code(region)
     chain = chain_for(region_code)
-    AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True)
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True
+    )
     head = AuditChainHead.objects.select_for_update().get(chain=chain)
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
     entry = AuditEntry(
@@ -162,7 +164,9 @@ def audit_record(
     return entry
 
 
-def audit_view(*, actor: Any, object_type: str, object_id: str | int, region: Any, what: str = "") -> AuditEntry:
+def audit_view(
+    *, actor: Any, object_type: str, object_id: str | int, region: Any, what: str = ""
+) -> AuditEntry:
     """Record that ``actor`` viewed or exported personal data (one short entry, no copies of it)."""
     return audit_record(
         actor=actor,
@@ -267,7 +271,9 @@ def audit_verify(*, chain: str | None = None) -> VerifyResult:
             result.problems.append(Problem(name, head.seq, "semua entri rantai ini hilang"))
         elif seen != (head.seq, head.hash):
             result.problems.append(
-                Problem(name, seen[0] + 1, f"rantai berakhir di #{seen[0]}, kepala rantai mencatat #{head.seq}")
+                Problem(
+                    name, seen[0] + 1, f"rantai berakhir di #{seen[0]}, kepala rantai mencatat #{head.seq}"
+                )
             )
             broken.add(name)
     for name in sorted(set(last) - set(heads)):

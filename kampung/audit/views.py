@@ -45,4 +45,6 @@ def anchor_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     anchors = selectors.anchor_list(actor=request.user)
     page = Paginator(anchors, 200).get_page(request.GET.get("page"))
-    return render(request, "audit/anchor_list.html", {"page_obj": page, "nav_active": "audit", "querystring_base": ""})
+    return render(
+        request, "audit/anchor_list.html", {"page_obj": page, "nav_active": "audit", "querystring_base": ""}
+    )

@@ -32,7 +32,12 @@ class Family(BaseModel):
     kk_number = models.CharField("nomor KK", max_length=16, unique=True)
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="families")
     head = models.ForeignKey(
-        "Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="kepala keluarga"
+        "Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="kepala keluarga",
     )
     address = models.CharField("alamat", max_length=255, blank=True)
     dusun = models.CharField("dusun", max_length=60, blank=True)
@@ -62,7 +67,9 @@ class Resident(BaseModel):
     citizenship = models.PositiveSmallIntegerField("kewarganegaraan", default=1)
     blood_type = models.PositiveSmallIntegerField("golongan darah", default=13)
     disability = models.PositiveSmallIntegerField("cacat", null=True, blank=True)
-    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    family = models.ForeignKey(
+        Family, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
     village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="residents")
     dusun = models.CharField("dusun", max_length=60, blank=True)
     rw = models.CharField("RW", max_length=3, blank=True)
@@ -82,7 +89,10 @@ class Resident(BaseModel):
                 fields=["nik"], condition=Q(basic_status=1), name="resident_nik_unique_among_living"
             )
         ]
-        indexes = [models.Index(fields=["village", "basic_status"]), models.Index(fields=["name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["village", "basic_status"]),
+            models.Index(fields=["name", "birth_date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik[:6]}**********)"

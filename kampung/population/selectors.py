@@ -25,7 +25,9 @@ def population_counts(*, actor: Any, village: Region) -> PopulationCounts | None
     if village.code not in scope_for(actor).village_codes():
         return None
     row = Resident.objects.filter(village=village, basic_status=BasicStatus.LIVING).aggregate(
-        total=Count("pk"), male=Count("pk", filter=Q(sex=Sex.MALE)), female=Count("pk", filter=Q(sex=Sex.FEMALE))
+        total=Count("pk"),
+        male=Count("pk", filter=Q(sex=Sex.MALE)),
+        female=Count("pk", filter=Q(sex=Sex.FEMALE)),
     )
     return PopulationCounts(
         residents=row["total"],

@@ -22,7 +22,9 @@ def regency_of(region: Region) -> str:
 
 def holidays_between(regency_code: str, start: dt.date, end: dt.date) -> set[dt.date]:
     return set(
-        Holiday.objects.filter(regency_id=regency_code, date__gte=start, date__lte=end).values_list("date", flat=True)
+        Holiday.objects.filter(regency_id=regency_code, date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
     )
 
 

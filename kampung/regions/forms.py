@@ -8,9 +8,21 @@ MAX_LOGO_BYTES = 1_048_576
 
 
 class VillageProfileForm(forms.ModelForm):
+    website = forms.URLField(label="Situs web", required=False, assume_scheme="https")
+
     class Meta:
         model = VillageProfile
-        fields = ["address", "postal_code", "phone", "email", "website", "head_name", "logo", "latitude", "longitude"]
+        fields = [
+            "address",
+            "postal_code",
+            "phone",
+            "email",
+            "website",
+            "head_name",
+            "logo",
+            "latitude",
+            "longitude",
+        ]
 
     def clean_postal_code(self) -> str:
         value: str = self.cleaned_data["postal_code"].strip()
@@ -29,9 +41,9 @@ class VillageProfileForm(forms.ModelForm):
         lat, lon = data.get("latitude"), data.get("longitude")
         if (lat is None) != (lon is None):
             raise forms.ValidationError("Isi lintang dan bujur sekaligus, atau kosongkan keduanya.")
-        if lat is not None and not (-12 <= float(lat) <= 7):  # type: ignore[arg-type]
+        if lat is not None and not (-12 <= float(lat) <= 7):
             self.add_error("latitude", "Lintang di luar wilayah Indonesia (antara -12 dan 7).")
-        if lon is not None and not (94 <= float(lon) <= 142):  # type: ignore[arg-type]
+        if lon is not None and not (94 <= float(lon) <= 142):
             self.add_error("longitude", "Bujur di luar wilayah Indonesia (antara 94 dan 142).")
         return data
 

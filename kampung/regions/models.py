@@ -95,7 +95,9 @@ class Holiday(BaseModel):
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["regency", "date"], name="holiday_unique_per_regency_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["regency", "date"], name="holiday_unique_per_regency_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"

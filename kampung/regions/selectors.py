@@ -14,7 +14,9 @@ from kampung.regions.models import Holiday, Level, Region, VillageProfile
 def village_list(*, actor: Any, search: str = "", district: str = "", kind: str = "") -> QuerySet[Region]:
     qs = villages_in_scope(actor).order_by("code")
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(code__startswith=search) | Q(parent__name__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(code__startswith=search) | Q(parent__name__icontains=search)
+        )
     if district:
         qs = qs.filter(parent_id=district)
     if kind:
@@ -24,7 +26,11 @@ def village_list(*, actor: Any, search: str = "", district: str = "", kind: str 
 
 def districts_in_scope(*, actor: Any) -> QuerySet[Region]:
     codes = scope_for(actor).village_codes()
-    return Region.objects.filter(level=Level.DISTRICT, children__code__in=sorted(codes)).distinct().order_by("code")
+    return (
+        Region.objects.filter(level=Level.DISTRICT, children__code__in=sorted(codes))
+        .distinct()
+        .order_by("code")
+    )
 
 
 def village_profile(*, village: Region) -> VillageProfile | None:
@@ -32,4 +38,6 @@ def village_profile(*, village: Region) -> VillageProfile | None:
 
 
 def holiday_list(*, regency_code: str, year: int) -> QuerySet[Holiday]:
-    return Holiday.objects.filter(regency_id=regency_code, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+    return Holiday.objects.filter(
+        regency_id=regency_code, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+    )

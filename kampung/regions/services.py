@@ -37,8 +37,15 @@ def timezone_for_code(code: str) -> str:
 def parse_code(code: str) -> tuple[int, str]:
     """Level and kind of a Kemendagri code, from its shape alone."""
     parts = code.split(".")
-    if not all(p.isdigit() for p in parts) or [len(p) for p in parts] not in ([2], [2, 2], [2, 2, 2], [2, 2, 2, 4]):
-        raise KampungError(f"Kode wilayah '{code}' tidak sah: gunakan bentuk 35, 35.10, 35.10.15 atau 35.10.15.2004.")
+    if not all(p.isdigit() for p in parts) or [len(p) for p in parts] not in (
+        [2],
+        [2, 2],
+        [2, 2, 2],
+        [2, 2, 2, 4],
+    ):
+        raise KampungError(
+            f"Kode wilayah '{code}' tidak sah: gunakan bentuk 35, 35.10, 35.10.15 atau 35.10.15.2004."
+        )
     level = len(parts)
     if level == Level.PROVINCE:
         return level, Kind.PROVINSI
@@ -82,7 +89,9 @@ class LoadResult:
     by_level: dict[int, int]
 
 
-def regions_load(*, prefix: str | None = None, path: Path = REGION_FILE, batch_size: int = 5000) -> LoadResult:
+def regions_load(
+    *, prefix: str | None = None, path: Path = REGION_FILE, batch_size: int = 5000
+) -> LoadResult:
     """Load (or refresh) regions from the national list; existing codes get the new names.
 
     Codes missing from a newer list are kept: other records may point at them.
@@ -249,4 +258,3 @@ def village_profile_update(*, actor: Any, village: Region, data: dict[str, Any])
             after=after,
         )
     return profile
-

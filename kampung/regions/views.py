@@ -85,7 +85,9 @@ def village_profile_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "Profil desa disimpan.")
             return redirect("regions:village_detail", code=village.code)
-    return render(request, "regions/profile_form.html", {"village": village, "form": form, "nav_active": "regions"})
+    return render(
+        request, "regions/profile_form.html", {"village": village, "form": form, "nav_active": "regions"}
+    )
 
 
 def _admin_regency(request: HttpRequest) -> Region:

@@ -11,7 +11,7 @@ from kampung.accounts.roles import Role
 from kampung.accounts.services import user_create
 from kampung.core.errors import KampungError
 from kampung.regions.models import Level, Region
-from kampung.regions.services import regions_load
+from kampung.regions.services import parse_code, regions_load
 
 
 class Command(BaseCommand):
@@ -27,14 +27,18 @@ class Command(BaseCommand):
         email = options["admin"].strip().lower()
         if "@" not in email:
             raise CommandError("--admin harus berupa alamat surel.")
+        try:
+            level, _ = parse_code(code)
+        except KampungError as exc:
+            raise CommandError(exc.message) from exc
+        if level != Level.REGENCY:
+            raise CommandError(f"{code} bukan kode kabupaten/kota (bentuknya 35.10).")
         call_command("migrate", interactive=False, verbosity=0)
         try:
             result = regions_load(prefix=code)
         except KampungError as exc:
             raise CommandError(exc.message) from exc
-        regency = Region.objects.filter(code=code).first()
-        if regency is None or regency.level != Level.REGENCY:
-            raise CommandError(f"{code} bukan kode kabupaten/kota (bentuknya 35.10).")
+        regency = Region.objects.get(code=code)
         try:
             created = user_create(
                 actor=None,

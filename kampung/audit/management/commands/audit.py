@@ -39,4 +39,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(created)} kepala rantai dijangkarkan.")
         elif action == "anchors":
             for anchor in AuditAnchor.objects.order_by("chain", "seq"):
-                self.stdout.write(f"{anchor.anchored_at.isoformat()}  {anchor.chain:<20} #{anchor.seq:<8} {anchor.hash}")
+                self.stdout.write(
+                    f"{anchor.anchored_at.isoformat()}  {anchor.chain:<20} #{anchor.seq:<8} {anchor.hash}"
+                )

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="load or refresh regions from the shipped list")
-        load.add_argument("--prefix", default="", help="a region code such as 35 or 35.10; none = all of Indonesia")
+        load.add_argument(
+            "--prefix", default="", help="a region code such as 35 or 35.10; none = all of Indonesia"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":

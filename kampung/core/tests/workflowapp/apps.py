@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkflowTestConfig(AppConfig):
+    name = "kampung.core.tests.workflowapp"
+    label = "workflowapp"
