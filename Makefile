@@ -8,7 +8,7 @@ WORKERS ?= 2
 NAME ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint typecheck pytest bench serve clean
+.PHONY: demo test install install-dev lint typecheck pytest bench serve messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ pytest: install-dev
 ## bench: run every benchmark in bench/ (or one: make bench NAME=demo_build).
 bench: install-dev
 	$(BIN)/python bench/run.py $(NAME)
+
+## messages: refresh the English translation catalogue (needs GNU gettext); commit the .po and .mo.
+messages: install
+	$(BIN)/kampung makemessages -l en --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/kampung compilemessages --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var

@@ -167,3 +167,11 @@ def test_holiday_calendar_admin(client, world):
     assert client.post(reverse("regions:holiday_delete", args=[holiday.pk])).status_code == 302
     assert not Holiday.objects.filter(pk=holiday.pk).exists()
     assert client.get(url, {"tahun": "abc"}).status_code == 200
+
+
+def test_english_is_the_second_language(client, db):
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert "Log in to Kampung" in html
+    client.cookies["django_language"] = "id"
+    assert "Masuk ke Kampung" in client.get(reverse("accounts:login")).content.decode()

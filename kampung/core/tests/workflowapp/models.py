@@ -1,4 +1,4 @@
-"""A tiny life cycle used only by the workflow tests (no migrations: created by syncdb)."""
+"""A tiny life cycle used only by the workflow tests."""
 
 from django.db import models
 
