@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 _ALLOWED_PREFIXES = ("/akun/ganti-sandi", "/akun/keluar", "/static/", "/i18n/")
 
@@ -25,3 +27,37 @@ class PasswordChangeRequiredMiddleware:
         ):
             return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
+
+
+class RegencyTimezoneMiddleware:
+    """Show times in the user's own regency zone (WIB, WITA or WIT); kept in the session."""
+
+    SESSION_KEY = "kampung_tz"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        zone_name = None
+        if user is not None and user.is_authenticated:
+            zone_name = request.session.get(self.SESSION_KEY)
+            if zone_name is None:
+                zone_name = _regency_zone(user)
+                request.session[self.SESSION_KEY] = zone_name
+        if zone_name:
+            timezone.activate(ZoneInfo(zone_name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+def _regency_zone(user: object) -> str:
+    from kampung.accounts.scope import scope_for
+    from kampung.regions.models import Region
+
+    grants = scope_for(user).grants
+    if not grants:
+        return ""
+    regency = Region.objects.filter(code=grants[0].region_code[:5]).values_list("timezone", flat=True).first()
+    return regency or ""

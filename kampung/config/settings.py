@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kampung.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "kampung.accounts.middleware.RegencyTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

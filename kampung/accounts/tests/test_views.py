@@ -175,3 +175,25 @@ def test_english_is_the_second_language(client, db):
     assert "Log in to Kampung" in html
     client.cookies["django_language"] = "id"
     assert "Masuk ke Kampung" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_times_are_shown_in_the_users_regency_zone(client, world):
+    import datetime as dt
+
+    from kampung.accounts.middleware import _regency_zone
+    from kampung.regions.models import Region
+
+    assert _regency_zone(world.user(Role.OPERATOR, VILLAGE_A1)) == "Asia/Jakarta"
+    Region.objects.filter(code=REGENCY).update(timezone="Asia/Makassar")
+    client.force_login(world.user(Role.ADMIN, REGENCY))
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    assert client.session["kampung_tz"] == "Asia/Makassar"
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    with timezone.override(dt.timezone(dt.timedelta(hours=8))):
+        text = Template("{{ t|tanggal_waktu }}").render(
+            Context({"t": dt.datetime(2026, 1, 1, 16, 30, tzinfo=dt.UTC)})
+        )
+    assert text == "2 Januari 2026 00.30"
