@@ -148,3 +148,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Villages read Indonesian: the browser asks for it as their browsers do."""
+    return {**browser_context_args, "locale": "id-ID"}

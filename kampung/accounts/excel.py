@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -117,8 +118,8 @@ def import_template(*, regions: Sequence[Region]) -> bytes:
         letter = get_column_letter(index)
         if field in _TEXT_COLUMNS:
             # Text, so Excel keeps a NIP's 18 digits, a phone's leading zero and "35.10" as typed.
-            for row in range(2, MAX_IMPORT_ROWS + 2):
-                ws[f"{letter}{row}"].number_format = "@"
+            ws.column_dimensions[letter].number_format = "@"
+            ws[f"{letter}2"].number_format = "@"
         if field == "valid_from":
             ws[f"{letter}2"].number_format = "yyyy-mm-dd"
     _style_header(ws, [22, 28, 28, 16, 24, 22, 18, 16, 15, 16, 30])
@@ -226,7 +227,9 @@ def read_import_sheet(upload: IO[bytes], *, size: int) -> ParsedSheet:
     except SheetError:
         raise
     except Exception as exc:  # a malformed sheet can fail while streaming, not only on open
-        raise SheetError("Isi berkas tidak dapat dibaca. Simpan ulang sebagai .xlsx lalu unggah lagi.") from exc
+        raise SheetError(
+            "Isi berkas tidak dapat dibaca. Simpan ulang sebagai .xlsx lalu unggah lagi."
+        ) from exc
     finally:
         wb.close()
 
@@ -251,7 +254,9 @@ def _read_rows(wb: Any) -> ParsedSheet:
     missing = [IMPORT_FIELDS[f] for f in IMPORT_REQUIRED if f not in positions]
     if missing:
         raise SheetError(
-            "Kolom wajib tidak ada: " + ", ".join(missing) + ". Gunakan templat impor dan jangan mengubah judul kolom."
+            "Kolom wajib tidak ada: "
+            + ", ".join(missing)
+            + ". Gunakan templat impor dan jangan mengubah judul kolom."
         )
     rows: list[UserImportRow] = []
     skipped_example = False
@@ -279,14 +284,25 @@ def _read_rows(wb: Any) -> ParsedSheet:
     return ParsedSheet(rows=rows, skipped_example=skipped_example)
 
 
-def _workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]) -> bytes:
+def _append_as_data(ws: Worksheet, row: Sequence[Any]) -> None:
+    """Append values as data: openpyxl stores any text starting with "=" as a formula, so a
+    name typed as "=HYPERLINK(...)" would run in the reader's Excel. Keep such text as text."""
+    ws.append(list(row))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def _workbook(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
+) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = title
     ws.append(list(headers))
     for row in rows:
-        ws.append(list(row))
+        _append_as_data(ws, row)
     _style_header(ws, widths)
     return _to_bytes(wb)
 
@@ -294,7 +310,7 @@ def _workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
 def _roles_text(row: UserRow) -> str:
     parts = []
     for held in row.roles:
-        suffix = f" ({Appointment(held.appointment).label})" if held.appointment != Appointment.DEFINITIVE else ""
+        suffix = f" ({held.appointment_short})" if held.appointment_short else ""
         parts.append(f"{held.label}{suffix} — {held.region} ({held.region.code})")
     return "; ".join(parts)
 
@@ -324,7 +340,7 @@ def users_export(rows: Iterable[UserRow]) -> bytes:
             _roles_text(r),
             "Aktif" if r.user.is_active else "Nonaktif",
             "Ya" if r.user.must_change_password else "Tidak",
-            tanggal(r.user.last_login.date()) if r.user.last_login else "",
+            tanggal(timezone.localtime(r.user.last_login).date()) if r.user.last_login else "",
         ]
         for r in rows
     )
@@ -335,7 +351,7 @@ def passwords_export(created: Iterable[ImportedUser]) -> bytes:
     """The one-time passwords of an import, to hand over. Built in memory for one response."""
     headers = ["Baris", "Nama pengguna", "Nama lengkap", "Peran", "Wilayah", "Kata sandi sekali pakai"]
     data = (
-        [c.row, c.user.username, c.user.full_name, str(Role(c.role).label), f"{c.region} ({c.region.code})", c.password]
+        [c.row, c.user.username, c.user.full_name, c.role_label, f"{c.region} ({c.region.code})", c.password]
         for c in created
     )
     return _workbook("Kata sandi", headers, data, [8, 22, 28, 22, 36, 24])

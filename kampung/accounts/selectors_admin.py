@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kampung.accounts.models import Official, RoleAssignment, User
-from kampung.accounts.roles import Role, role_label
+from kampung.accounts.roles import Appointment, Role, role_label
 from kampung.accounts.scope import filter_by_village, get_in_scope_or_404, scope_for
 from kampung.regions.models import Kind, Level, Region
 
@@ -33,7 +33,7 @@ def admin_regency_codes(actor: Any) -> list[str]:
     return scope_for(actor).region_codes(Role.ADMIN)
 
 
-def _under(codes: Iterable[str], field: str = "region_id") -> Q:
+def _under(codes: Iterable[str], field: str = "region__code") -> Q:
     condition = Q()
     for code in codes:
         condition |= Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
@@ -88,9 +88,9 @@ def managed_user_list(
         .select_related("region")
         .order_by("region_id", "role")
     )
-    return qs.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments")).order_by(
-        "username"
-    )
+    return qs.prefetch_related(
+        Prefetch("assignments", queryset=current, to_attr="current_assignments")
+    ).order_by("username")
 
 
 def managed_user_get_or_404(*, actor: Any, pk: int) -> User:
@@ -100,12 +100,20 @@ def managed_user_get_or_404(*, actor: Any, pk: int) -> User:
     return user
 
 
+_SHORT_APPOINTMENT: dict[str, str] = {Appointment.PLT: "Plt.", Appointment.PJ: "Pj."}
+
+
 @dataclass(frozen=True)
 class RoleHeld:
     role: str
     label: str
     region: Region
     appointment: str
+
+    @property
+    def appointment_short(self) -> str:
+        """ "Plt." or "Pj." for acting holders, empty for definitive ones."""
+        return _SHORT_APPOINTMENT.get(self.appointment, "")
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,9 @@ def assignment_get_or_404(*, actor: Any, user: User, pk: int) -> RoleAssignment:
     codes = admin_regency_codes(actor)
     assignment = None
     if codes:
-        assignment = RoleAssignment.objects.filter(_under(codes), user=user, pk=pk).select_related("region").first()
+        assignment = (
+            RoleAssignment.objects.filter(_under(codes), user=user, pk=pk).select_related("region").first()
+        )
     if assignment is None:
         raise Http404("Penugasan tidak ditemukan.")
     return assignment

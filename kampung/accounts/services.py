@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kampung.accounts.models import Official, RoleAssignment, User
-from kampung.accounts.roles import ROLE_LEVEL, Appointment, Role
+from kampung.accounts.roles import ROLE_LEVEL, Appointment, Role, role_label
 from kampung.accounts.scope import forget_scope, scope_for
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
-from kampung.regions.models import Level, Region
+from kampung.regions.models import Kind, Level, Region
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
@@ -144,6 +144,7 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
+    _check_manages_user(actor, user)
     before = _user_snapshot(user)
     for field in ("full_name", "email", "position_title", "staff_number", "phone", "is_active"):
         if field in data:
@@ -176,6 +177,7 @@ def _home_regency(user: User) -> str | None:
 @transaction.atomic
 def user_reset_password(*, actor: Any, user: User) -> str:
     """Give the user a new one-time password (the admin hands it over in person)."""
+    _check_manages_user(actor, user)
     secret = one_time_password()
     user.set_password(secret)
     user.must_change_password = True
@@ -260,7 +262,9 @@ def assignment_add(
 
 
 @transaction.atomic
-def assignment_end(*, actor: Any, assignment: RoleAssignment, valid_until: dt.date | None = None) -> RoleAssignment:
+def assignment_end(
+    *, actor: Any, assignment: RoleAssignment, valid_until: dt.date | None = None
+) -> RoleAssignment:
     """End a role on a date (today by default). Assignments are ended, never deleted."""
     if actor is not None:
         _admin_region(actor, assignment.region)
@@ -283,6 +287,9 @@ def assignment_end(*, actor: Any, assignment: RoleAssignment, valid_until: dt.da
     return assignment
 
 
+OFFICIAL_EDITORS = (Role.ADMIN, Role.HEAD, Role.SECRETARY)
+
+
 @transaction.atomic
 def official_save(
     *,
@@ -299,6 +306,8 @@ def official_save(
     """Add or change a member of the village government (perangkat desa)."""
     if village.level != Level.VILLAGE:
         raise KampungError("Perangkat hanya dicatat untuk desa/kelurahan.")
+    if actor is not None and not scope_for(actor).covers(village.code, *OFFICIAL_EDITORS):
+        raise NotPermitted("Anda tidak berwenang mengubah perangkat desa ini.")
     if not name.strip() or not position.strip():
         raise KampungError("Nama dan jabatan perangkat wajib diisi.")
     before = None
@@ -448,6 +457,10 @@ class ImportedUser:
     role: str
     region: Region
 
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role, kelurahan=self.region.kind == Kind.KELURAHAN)
+
 
 def _role_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
@@ -487,7 +500,9 @@ def parse_import_date(value: dt.date | str | None) -> dt.date | None:
             except ValueError:
                 continue
         else:
-            raise KampungError(f"Tanggal '{text[:40]}' tidak dikenali; tulis seperti 2025-01-31 atau 31/01/2025.")
+            raise KampungError(
+                f"Tanggal '{text[:40]}' tidak dikenali; tulis seperti 2025-01-31 atau 31/01/2025."
+            )
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise KampungError(f"Tanggal {day.isoformat()} di luar rentang yang wajar (1950-2100).")
     return day
@@ -523,7 +538,9 @@ def _check_import_row(row: UserImportRow, ctx: _ImportContext) -> tuple[Prepared
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
-            fail("username", "Nama pengguna hanya boleh berisi huruf, angka dan tanda @ . + - _ (tanpa spasi).")
+            fail(
+                "username", "Nama pengguna hanya boleh berisi huruf, angka dan tanda @ . + - _ (tanpa spasi)."
+            )
         if username in ctx.seen:
             fail("username", f"Nama pengguna '{username}' sudah dipakai di baris {ctx.seen[username]}.")
         elif username in ctx.taken:
@@ -584,7 +601,9 @@ def users_import_check(*, actor: Any, rows: list[UserImportRow]) -> tuple[list[P
     if actor is not None and not admin_regency_codes(actor):
         raise NotPermitted("Hanya admin kabupaten yang dapat mengimpor pengguna.")
     if len(rows) > MAX_IMPORT_ROWS:
-        raise KampungError(f"Paling banyak {MAX_IMPORT_ROWS} baris per impor; bagi berkas menjadi beberapa bagian.")
+        raise KampungError(
+            f"Paling banyak {MAX_IMPORT_ROWS} baris per impor; bagi berkas menjadi beberapa bagian."
+        )
     if not rows:
         raise KampungError("Tidak ada baris data untuk diimpor.")
     if actor is not None:
@@ -630,20 +649,28 @@ def _one_time_password_hash(secret: str) -> str:
     return make_password(secret)
 
 
-@transaction.atomic
 def users_import(*, actor: Any, rows: list[UserImportRow]) -> list[ImportedUser]:
     """Create many accounts, each with one role and a one-time password, all or nothing.
 
     Every row is checked first (:func:`users_import_check`); if any is wrong,
     :class:`ImportRejected` lists them all and nothing is written. The passwords are
-    returned once and stored nowhere but as hashes.
+    returned once and stored nowhere but as hashes. They are hashed before the transaction
+    opens, so the write lock is held only for the writes themselves.
     """
     prepared, errors = users_import_check(actor=actor, rows=rows)
     if errors:
         raise ImportRejected(errors)
+    secrets_ = [one_time_password() for _ in prepared]
+    hashes = [_one_time_password_hash(secret) for secret in secrets_]
+    return _users_import_write(actor=actor, prepared=prepared, secrets_=secrets_, hashes=hashes)
+
+
+@transaction.atomic
+def _users_import_write(
+    *, actor: Any, prepared: list[PreparedUser], secrets_: list[str], hashes: list[str]
+) -> list[ImportedUser]:
     created: list[ImportedUser] = []
-    for item in prepared:
-        secret = one_time_password()
+    for item, secret, hashed in zip(prepared, secrets_, hashes, strict=True):
         user = User(
             username=item.username,
             full_name=item.full_name,
@@ -652,10 +679,12 @@ def users_import(*, actor: Any, rows: list[UserImportRow]) -> list[ImportedUser]
             staff_number=item.staff_number,
             phone=item.phone,
             must_change_password=True,
+            password=hashed,
         )
-        user.password = _one_time_password_hash(secret)
         try:
-            user.full_clean(exclude=["password"])
+            # Uniqueness was checked for the whole file at once; a name taken since then
+            # fails the insert (IntegrityError) and rolls everything back.
+            user.full_clean(exclude=["password"], validate_unique=False)
             user.save()
             audit_record(
                 actor=actor,
@@ -678,9 +707,10 @@ def users_import(*, actor: Any, rows: list[UserImportRow]) -> list[ImportedUser]
             # Raising leaves the transaction: every user made before this row is rolled back.
             raise ImportRejected([RowError(item.row, "", " ".join(exc.messages))]) from exc
         except IntegrityError as exc:
-            raise ImportRejected(
-                [RowError(item.row, "username", f"Nama pengguna '{item.username}' baru saja dipakai; unggah ulang.")]
-            ) from exc
+            message = (
+                f"Nama pengguna '{item.username}' baru saja dipakai orang lain; perbaiki lalu unggah ulang."
+            )
+            raise ImportRejected([RowError(item.row, "username", message)]) from exc
         except KampungError as exc:
             raise ImportRejected([RowError(item.row, "", exc.message)]) from exc
         created.append(ImportedUser(item.row, user, secret, item.role, item.region))
