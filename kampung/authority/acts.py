@@ -6,6 +6,7 @@ them is created (a letter type, an assistance programme).
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 
 from kampung.accounts.roles import ROLE_LEVEL
@@ -36,8 +37,39 @@ def register_act(code: str, *, holder_role: str, description: str) -> Act:
     return act
 
 
+_FAMILIES: dict[str, Act] = {}
+
+
+def register_family(pattern: str, *, holder_role: str, description: str) -> Act:
+    """A family of acts whose codes are made from data (``letters.sign.*``,
+    ``assistance.*.decide``). Each member is registered when its data is created; until
+    then (for example right after a restart) the family gives its default holder."""
+    if holder_role not in ROLE_LEVEL:
+        raise ValueError(f"unknown role {holder_role!r} for act family {pattern!r}")
+    family = Act(code=pattern, holder_role=holder_role, description=description)
+    _FAMILIES[pattern] = family
+    return family
+
+
+def family_of(code: str) -> Act | None:
+    for pattern, family in _FAMILIES.items():
+        if fnmatch.fnmatchcase(code, pattern):
+            return family
+    return None
+
+
 def get_act(code: str) -> Act | None:
-    return _REGISTRY.get(code)
+    act = _REGISTRY.get(code)
+    if act is not None:
+        return act
+    family = family_of(code)
+    if family is None:
+        return None
+    return Act(code=code, holder_role=family.holder_role, description=family.description)
+
+
+def all_families() -> list[Act]:
+    return sorted(_FAMILIES.values(), key=lambda a: a.code)
 
 
 def all_acts() -> list[Act]:

@@ -5,3 +5,12 @@ class AuthorityConfig(AppConfig):
     name = "kampung.authority"
     label = "authority"
     verbose_name = "Kewenangan"
+
+    def ready(self) -> None:
+        from kampung.authority.acts import register_act, register_family
+        from kampung.authority.catalogue import ACT_FAMILIES, ACTS
+
+        for code, role, description in ACTS:
+            register_act(code, holder_role=role, description=description)
+        for pattern, role, description in ACT_FAMILIES:
+            register_family(pattern, holder_role=role, description=description)

@@ -86,7 +86,7 @@ class Workflow:
         table's act name (for example ``letters.sign.<slug>`` for the ``sign`` transition).
         """
         from kampung.audit.services import audit_record
-        from kampung.authority.services import may_act
+        from kampung.authority.services import act_record, may_act
 
         with transaction.atomic():
             # Re-read the row under lock so two people cannot move it at once.
@@ -120,6 +120,15 @@ class Workflow:
                 before={self.state_field: source},
                 after=payload,
                 role=decision.role,
+            )
+            act_record(
+                decision=decision,
+                actor=actor,
+                act=check_act or act,
+                region=region,
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                amount=amount,
             )
         return Applied(
             source=source,

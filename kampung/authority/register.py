@@ -1,0 +1,242 @@
+"""Writes to the delegation register: instruments, delegations, revocations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from kampung.accounts.roles import ROLE_LEVEL, Role
+from kampung.accounts.scope import scope_for
+from kampung.audit.services import audit_record
+from kampung.authority.acts import all_families, get_act
+from kampung.authority.models import Delegation, DelegationKind, Instrument, InstrumentKind, TargetScope
+from kampung.core.errors import KampungError, NotPermitted
+from kampung.regions.models import Level, Region
+
+_VILLAGE_INSTRUMENTS = {InstrumentKind.SK_KADES}
+
+
+def _may_keep_register(actor: Any, region: Region, kind: str) -> None:
+    """The regency admin keeps the register; a village head records their own SK (mandat
+    to their staff) for their village only."""
+    if actor is None:
+        return
+    scope = scope_for(actor)
+    if scope.covers(region.code, Role.ADMIN):
+        return
+    if (
+        kind in _VILLAGE_INSTRUMENTS
+        and region.level == Level.VILLAGE
+        and scope.covers(region.code, Role.HEAD)
+    ):
+        return
+    raise NotPermitted("Hanya admin kabupaten yang mencatat instrumen pelimpahan kewenangan.")
+
+
+@transaction.atomic
+def instrument_create(
+    *,
+    actor: Any,
+    regency: Region,
+    kind: str,
+    number: str,
+    date: dt.date,
+    title: str,
+    issuer_name: str = "",
+    file: Any = None,
+    for_region: Region | None = None,
+) -> Instrument:
+    """Record a legal instrument (Perbup, Kepbup, SK...) under which powers are passed."""
+    if regency.level != Level.REGENCY:
+        raise KampungError("Instrumen dicatat pada kabupaten/kota.")
+    _may_keep_register(actor, for_region or regency, kind)
+    if kind not in InstrumentKind.values:
+        raise KampungError("Jenis instrumen tidak dikenal.")
+    if not number.strip() or not title.strip():
+        raise KampungError("Nomor dan judul instrumen wajib diisi.")
+    if Instrument.objects.filter(regency=regency, kind=kind, number=number.strip(), date=date).exists():
+        raise KampungError("Instrumen dengan jenis, nomor dan tanggal itu sudah tercatat.")
+    instrument = Instrument(
+        regency=regency,
+        kind=kind,
+        number=number.strip(),
+        date=date,
+        title=title.strip(),
+        issuer_name=issuer_name.strip(),
+    )
+    if file:
+        instrument.file = file
+    instrument.full_clean()
+    instrument.save()
+    audit_record(
+        actor=actor,
+        act="authority.instrument.create",
+        region=for_region or regency,
+        object_type="authority.Instrument",
+        object_id=instrument.pk,
+        after={"kind": kind, "number": instrument.number, "date": date, "title": instrument.title},
+    )
+    return instrument
+
+
+def _check_acts(acts: list[str], from_role: str) -> list[str]:
+    cleaned = sorted({a.strip() for a in acts if a.strip()})
+    if not cleaned:
+        raise KampungError("Pilih paling sedikit satu tindakan yang dilimpahkan.")
+    families = {f.code for f in all_families()}
+    for code in cleaned:
+        if code in families:
+            continue
+        if code.endswith("*"):
+            raise KampungError(f"Pola tindakan '{code}' tidak dikenal.")
+        if get_act(code) is None:
+            raise KampungError(f"Tindakan '{code}' tidak dikenal.")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class DelegationInput:
+    kind: str
+    from_role: str
+    from_region: Region
+    to_role: str
+    to_region: Region
+    to_scope: str
+    acts: list[str]
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    amount_ceiling: Decimal | None = None
+    parent: Delegation | None = None
+
+
+@transaction.atomic
+def delegation_create(*, actor: Any, instrument: Instrument, data: DelegationInput) -> Delegation:
+    """Record one delegation or mandat under an instrument, refusing what the law does not
+    allow: a recipient at the wrong level, a mandat passed on as a delegasi or outside its
+    office, a delegation from someone who does not hold the power."""
+    _may_keep_register(actor, data.from_region, instrument.kind)
+    if data.kind not in DelegationKind.values:
+        raise KampungError("Jenis pelimpahan harus delegasi atau mandat.")
+    if data.from_role not in ROLE_LEVEL or data.to_role not in ROLE_LEVEL:
+        raise KampungError("Peran pemberi atau penerima tidak dikenal.")
+    if data.from_region.level != ROLE_LEVEL[data.from_role]:
+        raise KampungError(f"{Role(data.from_role).label} tidak berkedudukan di {data.from_region}.")
+    to_level = ROLE_LEVEL[data.to_role]
+    expected_by_scope: dict[str, int] = {
+        TargetScope.REGION: data.to_region.level,
+        TargetScope.VILLAGES_UNDER: Level.VILLAGE,
+        TargetScope.DISTRICTS_UNDER: Level.DISTRICT,
+    }
+    expected = expected_by_scope.get(data.to_scope)
+    if expected is None:
+        raise KampungError("Cakupan penerima tidak dikenal.")
+    if to_level != expected or (data.to_scope != TargetScope.REGION and data.to_region.level >= expected):
+        raise KampungError(f"{Role(data.to_role).label} tidak berkedudukan pada cakupan yang dipilih.")
+    if not (
+        data.to_region.code == data.from_region.code
+        or data.to_region.code.startswith(data.from_region.code + ".")
+    ):
+        raise KampungError("Penerima harus berada di wilayah pemberi kewenangan.")
+    if data.from_role == data.to_role and data.to_region.code == data.from_region.code:
+        raise KampungError("Pemberi dan penerima kewenangan tidak boleh sama.")
+    if data.valid_until is not None and data.valid_until < data.valid_from:
+        raise KampungError("Tanggal akhir tidak boleh sebelum tanggal mulai.")
+    if data.amount_ceiling is not None and data.amount_ceiling <= 0:
+        raise KampungError("Batas nilai harus lebih dari nol, atau kosongkan bila tanpa batas.")
+    acts = _check_acts(data.acts, data.from_role)
+    parent = data.parent
+    if parent is not None:
+        if parent.to_role != data.from_role or not parent.covers_target(data.from_region.code):
+            raise KampungError("Pemberi harus penerima pada pelimpahan asal.")
+        if parent.kind == DelegationKind.MANDAT and (
+            data.kind != DelegationKind.MANDAT or data.to_region.code != data.from_region.code
+        ):
+            raise KampungError(
+                "Mandat tidak dapat dilimpahkan lebih lanjut; hanya dapat diteruskan sebagai mandat di kantor yang sama (u.b.)."
+            )
+        outside = [a for a in acts if not parent.covers_act(a.rstrip("*")) and a not in parent.acts]
+        if outside:
+            raise KampungError(f"Tindakan {', '.join(outside)} tidak termasuk dalam pelimpahan asal.")
+    else:
+        for code in acts:
+            act = get_act(code.replace("*", "x")) if "*" in code else get_act(code)
+            if act is not None and act.holder_role != data.from_role:
+                raise KampungError(
+                    f"{Role(data.from_role).label} bukan pemegang kewenangan '{code}' "
+                    f"(pemegangnya {Role(act.holder_role).label}); catat pelimpahan asalnya dulu."
+                )
+    delegation = Delegation(
+        instrument=instrument,
+        kind=data.kind,
+        from_role=data.from_role,
+        from_region=data.from_region,
+        to_role=data.to_role,
+        to_region=data.to_region,
+        to_scope=data.to_scope,
+        acts=acts,
+        amount_ceiling=data.amount_ceiling,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        parent=parent,
+    )
+    delegation.full_clean()
+    delegation.save()
+    audit_record(
+        actor=actor,
+        act="authority.delegation.create",
+        region=data.from_region,
+        object_type="authority.Delegation",
+        object_id=delegation.pk,
+        after={
+            "instrument": str(instrument),
+            "kind": data.kind,
+            "from": f"{data.from_role}@{data.from_region.code}",
+            "to": f"{data.to_role}@{data.to_region.code}/{data.to_scope}",
+            "acts": acts,
+            "ceiling": data.amount_ceiling,
+            "valid_from": data.valid_from,
+            "valid_until": data.valid_until,
+        },
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(
+    *,
+    actor: Any,
+    delegation: Delegation,
+    revoked_on: dt.date,
+    reason: str,
+    revoking_instrument: Instrument | None = None,
+) -> Delegation:
+    """Revoke from a date. Acts done before it stay valid and keep their basis."""
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    _may_keep_register(actor, delegation.from_region, delegation.instrument.kind)
+    if delegation.revoked_on is not None:
+        raise KampungError(f"Pelimpahan ini sudah dicabut sejak {delegation.revoked_on:%d-%m-%Y}.")
+    if not reason.strip():
+        raise KampungError("Alasan pencabutan wajib diisi.")
+    if revoked_on < delegation.valid_from:
+        raise KampungError("Tanggal pencabutan tidak boleh sebelum pelimpahan berlaku.")
+    delegation.revoked_on = revoked_on
+    delegation.revoke_reason = reason.strip()
+    delegation.revoking_instrument = revoking_instrument
+    delegation.save(update_fields=["revoked_on", "revoke_reason", "revoking_instrument", "updated_at"])
+    audit_record(
+        actor=actor,
+        act="authority.delegation.revoke",
+        region=delegation.from_region,
+        object_type="authority.Delegation",
+        object_id=delegation.pk,
+        after={
+            "revoked_on": revoked_on,
+            "reason": delegation.revoke_reason,
+            "instrument": str(revoking_instrument) if revoking_instrument else "",
+        },
+    )
+    return delegation
