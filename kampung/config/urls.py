@@ -16,6 +16,7 @@ urlpatterns = [
     path("akun/", include("kampung.accounts.urls")),
     path("wilayah/", include("kampung.regions.urls")),
     path("audit/", include("kampung.audit.urls")),
+    path("kewenangan/", include("kampung.authority.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded logos are public; a proxy may serve MEDIA_ROOT directly in production.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
