@@ -115,13 +115,19 @@ def nik_parse(nik: str) -> NikParts | None:
     return NikParts(district=nik[:6], day=day, month=month, year=year, sex=sex, serial=serial)
 
 
-# Names. Faker's id_ID lists, without the Batak clan names (unusual in Banyuwangi) and with
-# the short Javanese and Osing names common among older villagers.
+# Names. Faker's id_ID lists, without the Batak clan names and the western given names that
+# would be out of place in a Banyuwangi village, and with the short Javanese and Osing names
+# common among older villagers.
 _NOT_HERE = {
     "Damanik", "Dongoran", "Dabukke", "Hutagalung", "Hutapea", "Hutasoit", "Latupono", "Mangunsong",
     "Manullang", "Marpaung", "Marbun", "Nainggolan", "Nababan", "Napitupulu", "Siregar", "Sihombing",
     "Samosir", "Saragih", "Sihotang", "Simanjuntak", "Sinaga", "Simbolon", "Sitompul", "Sitorus",
     "Sirait", "Situmorang", "Tampubolon", "Tamba", "Tarihoran", "Namaga",
+    "Edison", "Edward", "Elon", "Ibrani", "Kairav", "Kenzie", "Luis", "Olga", "Opung", "Oskar", "Simon",
+    "Vero", "Viktor", "Vinsen", "Xanana", "Yosef",
+    "Agnes", "Anastasia", "Betania", "Carla", "Chelsea", "Ciaobella", "Clara", "Cornelia", "Gabriella",
+    "Jane", "Janet", "Jessica", "Karen", "Maria", "Michelle", "Natalia", "Oliva", "Olivia", "Ophelia",
+    "Paris", "Patricia", "Paulin", "Queen", "Rachel", "Sakura", "Victoria", "Violet", "Yance",
 }  # fmt: skip
 _OLDER_MALE = (
     "Slamet", "Sugeng", "Suyanto", "Supriyadi", "Sutrisno", "Sumarno", "Misdi", "Sanusi", "Mursid",
@@ -163,12 +169,18 @@ def name_pools() -> NamePools:
     )
 
 
-def person_name(rng: random.Random, pools: NamePools, sex: int, birth_year: int, family_name: str = "") -> str:
+def person_name(
+    rng: random.Random, pools: NamePools, sex: int, birth_year: int, family_name: str = ""
+) -> str:
     """A plausible name: older people often have one name, younger ones two."""
     male = sex == Sex.MALE
     if birth_year < 1970 and rng.random() < 0.55:
         first = rng.choice(pools.older_male if male else pools.older_female)
-        return first if rng.random() < 0.6 else f"{first} {rng.choice(pools.male_last if male else pools.female_last)}"
+        return (
+            first
+            if rng.random() < 0.6
+            else f"{first} {rng.choice(pools.male_last if male else pools.female_last)}"
+        )
     first = rng.choice(pools.male_first if male else pools.female_first)
     if family_name and rng.random() < 0.35:
         return f"{first} {family_name}"
@@ -178,6 +190,24 @@ def person_name(rng: random.Random, pools: NamePools, sex: int, birth_year: int,
     if roll < 0.3:
         return f"{rng.choice(pools.older_male if male else pools.older_female)} {first}"
     return f"{first} {rng.choice(pools.male_last if male else pools.female_last)}"
+
+
+_DEGREES = ("S.Pd", "S.Sos", "S.E.", "S.H.", "S.Kom", "S.IP", "S.T.", "S.AP", "M.M.", "M.Pd", "M.Si")
+
+
+def official_name(rng: random.Random, pools: NamePools, sex: int) -> str:
+    """An official's name as printed under a signature: sometimes with the hajj title and a
+    degree, as is common in East Javanese village and district offices."""
+    male = sex == Sex.MALE
+    first = rng.choice(pools.male_first if male else pools.female_first)
+    name = f"{first} {rng.choice(pools.male_last if male else pools.female_last)}"
+    if rng.random() < 0.15:
+        name = f"{rng.choice(pools.older_male if male else pools.older_female)} {first}"
+    if rng.random() < 0.15:
+        name = f"{'H.' if male else 'Hj.'} {name}"
+    if rng.random() < 0.4:
+        name = f"{name}, {rng.choice(_DEGREES)}"
+    return name
 
 
 def nip(rng: random.Random, *, birth: dt.date, appointed: dt.date, sex: int) -> str:

@@ -31,7 +31,7 @@ from kampung.authority.services import (
     who_holds,
 )
 from kampung.conftest import DISTRICT_A, DISTRICT_B, REGENCY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from kampung.core.errors import KampungError
+from kampung.core.errors import KampungError, NotPermitted
 from kampung.regions.models import Region
 
 RTLH = "assistance.rtlh.decide"
@@ -57,16 +57,16 @@ def perbup(world):
 
 
 def delegate(world, instrument, **overrides):
-    data = dict(
-        kind=DelegationKind.DELEGASI,
-        from_role=Role.BUPATI,
-        from_region=R(REGENCY),
-        to_role=Role.HEAD,
-        to_region=R(REGENCY),
-        to_scope=TargetScope.VILLAGES_UNDER,
-        acts=[RTLH],
-        valid_from=dt.date(2017, 5, 1),
-    )
+    data = {
+        "kind": DelegationKind.DELEGASI,
+        "from_role": Role.BUPATI,
+        "from_region": R(REGENCY),
+        "to_role": Role.HEAD,
+        "to_region": R(REGENCY),
+        "to_scope": TargetScope.VILLAGES_UNDER,
+        "acts": [RTLH],
+        "valid_from": dt.date(2017, 5, 1),
+    }
     data.update(overrides)
     actor = overrides.pop("actor", None) or world.user(Role.ADMIN, REGENCY)
     data.pop("actor", None)
@@ -215,7 +215,7 @@ def test_mandat_inside_the_village_and_u_b(world):
     lines = signature_block(decision=decision, signer=operator).lines
     assert lines == ["a.n. Kepala Desa Sarongan", "Sekretaris Desa Sarongan", "u.b. Operator desa Sarongan"]
     # A village head may not record mandates for another village.
-    with pytest.raises(Exception):
+    with pytest.raises(NotPermitted):
         instrument_create(
             actor=head,
             regency=R(REGENCY),
@@ -312,7 +312,7 @@ def test_delegations_the_law_does_not_allow_are_refused(world, perbup, overrides
 
 
 def test_only_the_admin_keeps_the_register(world):
-    with pytest.raises(Exception):
+    with pytest.raises(NotPermitted):
         instrument_create(
             actor=world.user(Role.CAMAT, DISTRICT_A),
             regency=R(REGENCY),
@@ -372,7 +372,7 @@ def test_routing_up_to_the_holder_and_back(world, perbup):
     )
     assert matter in matter_queue(actor=world.user(Role.BUPATI, REGENCY))
     assert matter_queue(actor=world.user(Role.CAMAT, DISTRICT_B)) == []
-    with pytest.raises(Exception):
+    with pytest.raises(NotPermitted):
         matter_decide(actor=world.user(Role.CAMAT, DISTRICT_B), matter=matter, approve=True)
     outcome = matter_decide(actor=world.user(Role.BUPATI, REGENCY), matter=matter, approve=True)
     paper.refresh_from_db()
