@@ -1,0 +1,91 @@
+"""Shared pieces for benchmarks: recording a figure, and where and on what it was measured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def git_commit() -> str:
+    """The short hash of the checked-out commit, or 'unknown' outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (a container's limit, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def machine() -> dict[str, Any]:
+    return {"cpus": cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def database_kind(url: str) -> str:
+    """'sqlite', 'postgresql', ... from a DATABASE_URL (empty means the default SQLite file)."""
+    scheme = urlsplit(url).scheme if url else "sqlite"
+    if scheme.startswith(("postgres", "pgsql")):
+        return "postgresql"
+    return scheme or "sqlite"
+
+
+@dataclass
+class Recorder:
+    """Prints each figure and appends it as one JSON line to ``results/<bench>.jsonl``."""
+
+    bench: str
+    database: str
+    scale: dict[str, Any] = field(default_factory=dict)
+    results_dir: Path = RESULTS_DIR
+
+    def __post_init__(self) -> None:
+        self._commit = git_commit()
+        self._machine = machine()
+
+    @property
+    def path(self) -> Path:
+        return self.results_dir / f"{self.bench}.jsonl"
+
+    def record(self, metric: str, value: float, unit: str) -> dict[str, Any]:
+        line = {
+            "bench": self.bench,
+            "metric": metric,
+            "value": round(value, 3) if isinstance(value, float) else value,
+            "unit": unit,
+            "database": self.database,
+            "scale": self.scale,
+            "date": utc_now(),
+            "commit": self._commit,
+            "machine": self._machine,
+        }
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        print(f"{self.bench:<12} {metric:<16} {line['value']:>14} {unit:<10} ({self.database})")
+        return line
