@@ -18,6 +18,9 @@ def test_village_operator_logs_in_and_sees_the_village_home_page(page, live_serv
     page.wait_for_url(f"**/wilayah/{VILLAGE_A1}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Desa Sarongan"
     assert page.get_by_text("Penduduk hidup").is_visible()
+    # The stylesheet is served (no asset comes from outside the server).
+    colour = page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
+    assert colour == "rgb(11, 110, 79)"
     # The menu offers the village's pages, not the admin's.
     nav = page.get_by_role("navigation", name="Menu utama")
     assert nav.get_by_role("link", name="Wilayah").is_visible()

@@ -31,3 +31,9 @@ def test_template_filters_are_builtin():
         Context({"a": 1250000, "d": dt.date(2018, 2, 14)})
     )
     assert html == "Rp 1.250.000 / 14 Februari 2018"
+
+
+def test_the_stylesheet_is_found_by_collectstatic():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("kampung/kampung.css")
