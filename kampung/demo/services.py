@@ -19,6 +19,7 @@ from kampung.accounts.services import assignment_add, official_save, user_create
 from kampung.audit.models import AuditEntry
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError
+from kampung.demo.authority import ensure_delegations
 from kampung.demo.bulk import FillResult, population_fill, villages_with_families
 from kampung.demo.cast import (
     DEMO_PASSWORD,
@@ -68,6 +69,7 @@ class DemoResult:
     users_restored: int = 0
     officials_created: int = 0
     profiles_saved: int = 0
+    delegations_created: int = 0
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -84,6 +86,7 @@ class DemoResult:
             or self.users_restored
             or self.officials_created
             or self.profiles_saved
+            or self.delegations_created
             or self.reset
         )
 
@@ -146,6 +149,7 @@ def demo_build(
     result.users_created, result.users_restored = _ensure_accounts(cast, regions, restore=reset)
     result.officials_created = _ensure_officials(cast, regions)
     result.profiles_saved = _ensure_profiles(cast, regions)
+    result.delegations_created = ensure_delegations()
     if result.created_anything:
         audit_record(
             actor=None,
@@ -161,6 +165,7 @@ def demo_build(
                 "families_added": result.population.families,
                 "users_created": result.users_created,
                 "officials_created": result.officials_created,
+                "delegations_created": result.delegations_created,
             },
         )
     _count(result)
