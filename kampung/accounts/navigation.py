@@ -23,6 +23,12 @@ def nav_items(scope: Scope) -> list[NavItem]:
     roles = scope.roles
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
         items.append(NavItem(_("Wilayah"), reverse("regions:village_list"), "regions"))
+    if roles & {Role.ADMIN, Role.DPMD, Role.BUPATI}:
+        items.append(NavItem(_("Kewenangan"), reverse("authority:register"), "authority"))
+    if roles - {Role.RESIDENT}:
+        items.append(NavItem(_("Kewenangan saya"), reverse("authority:my_powers"), "my_powers"))
+    if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
+        items.append(NavItem(_("Antrean keputusan"), reverse("authority:matter_queue"), "matter_queue"))
     if Role.ADMIN in roles:
         items.append(NavItem(_("Pengguna"), reverse("accounts:user_list"), "users"))
         items.append(NavItem(_("Kalender kerja"), reverse("regions:holiday_list"), "calendar"))

@@ -4,6 +4,7 @@ under a basis, and matters routed up to whoever holds the power."""
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 
 from django.conf import settings
 from django.db import models
@@ -133,8 +134,7 @@ class Delegation(BaseModel):
 
     def covers_act(self, act: str) -> bool:
         return any(
-            act == pattern or (pattern.endswith("*") and act.startswith(pattern[:-1]))
-            for pattern in self.acts
+            act == pattern or ("*" in pattern and fnmatch.fnmatchcase(act, pattern)) for pattern in self.acts
         )
 
     def covers_target(self, code: str) -> bool:

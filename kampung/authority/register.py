@@ -15,6 +15,7 @@ from kampung.audit.services import audit_record
 from kampung.authority.acts import all_families, get_act
 from kampung.authority.models import Delegation, DelegationKind, Instrument, InstrumentKind, TargetScope
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.core.formatting import tanggal
 from kampung.regions.models import Level, Region
 
 _VILLAGE_INSTRUMENTS = {InstrumentKind.SK_KADES}
@@ -83,7 +84,7 @@ def instrument_create(
     return instrument
 
 
-def _check_acts(acts: list[str], from_role: str) -> list[str]:
+def _check_acts(acts: list[str]) -> list[str]:
     cleaned = sorted({a.strip() for a in acts if a.strip()})
     if not cleaned:
         raise KampungError("Pilih paling sedikit satu tindakan yang dilimpahkan.")
@@ -147,7 +148,10 @@ def delegation_create(*, actor: Any, instrument: Instrument, data: DelegationInp
         raise KampungError("Tanggal akhir tidak boleh sebelum tanggal mulai.")
     if data.amount_ceiling is not None and data.amount_ceiling <= 0:
         raise KampungError("Batas nilai harus lebih dari nol, atau kosongkan bila tanpa batas.")
-    acts = _check_acts(data.acts, data.from_role)
+    regency = instrument.regency_id
+    if not (data.from_region.code == regency or data.from_region.code.startswith(regency + ".")):
+        raise KampungError("Pemberi kewenangan harus berada di kabupaten yang menetapkan instrumen.")
+    acts = _check_acts(data.acts)
     parent = data.parent
     if parent is not None:
         if parent.to_role != data.from_role or not parent.covers_target(data.from_region.code):
@@ -218,7 +222,9 @@ def delegation_revoke(
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     _may_keep_register(actor, delegation.from_region, delegation.instrument.kind)
     if delegation.revoked_on is not None:
-        raise KampungError(f"Pelimpahan ini sudah dicabut sejak {delegation.revoked_on:%d-%m-%Y}.")
+        raise KampungError(f"Pelimpahan ini sudah dicabut sejak {tanggal(delegation.revoked_on)}.")
+    if revoking_instrument is not None and revoking_instrument.regency_id != delegation.instrument.regency_id:
+        raise KampungError("Instrumen pencabut harus dari kabupaten yang sama.")
     if not reason.strip():
         raise KampungError("Alasan pencabutan wajib diisi.")
     if revoked_on < delegation.valid_from:

@@ -11,6 +11,10 @@ def root(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:home")
 
 
+def public_logo(request: HttpRequest, path: str) -> HttpResponse:
+    return serve(request, path, document_root=settings.MEDIA_ROOT / "logo")
+
+
 urlpatterns = [
     path("", root, name="root"),
     path("akun/", include("kampung.accounts.urls")),
@@ -18,6 +22,7 @@ urlpatterns = [
     path("audit/", include("kampung.audit.urls")),
     path("kewenangan/", include("kampung.authority.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Uploaded logos are public; a proxy may serve MEDIA_ROOT directly in production.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Only village logos are public uploads; every other file is served by a scoped view.
+    # In production the proxy serves MEDIA_ROOT/logo/ directly.
+    path("media/logo/<path:path>", public_logo),
 ]

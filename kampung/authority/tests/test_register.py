@@ -422,3 +422,22 @@ def test_every_act_code_used_in_the_project_is_registered():
     for code, path in found.items():
         probe = re.sub(r"\{[^}]*\}", "contoh", code).replace("*", "contoh")
         assert get_act(probe) is not None, f"{code} in {path} is not registered"
+
+
+def test_instrument_files_are_not_public_media(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "instrumen").mkdir()
+    (tmp_path / "instrumen" / "perbup.pdf").write_bytes(b"%PDF-1.4 rahasia")
+    (tmp_path / "logo").mkdir()
+    (tmp_path / "logo" / "desa.png").write_bytes(b"png")
+    assert client.get("/media/instrumen/perbup.pdf").status_code == 404
+    assert client.get("/media/logo/../instrumen/perbup.pdf").status_code in (400, 404)
+    assert client.get("/media/logo/desa.png").status_code == 200
+
+
+def test_delegation_must_come_from_the_instruments_regency(world, perbup):
+    from kampung.regions.services import regions_load
+
+    regions_load(prefix="35.09")
+    with pytest.raises(KampungError):
+        delegate(world, perbup, from_region=R("35.09"), to_region=R("35.09"))
