@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.static import serve
@@ -11,8 +12,8 @@ def root(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:home")
 
 
-def public_logo(request: HttpRequest, path: str) -> HttpResponse:
-    return serve(request, path, document_root=settings.MEDIA_ROOT / "logo")
+def public_logo(request: HttpRequest, path: str) -> HttpResponseBase:
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT / "logo"))
 
 
 urlpatterns = [
