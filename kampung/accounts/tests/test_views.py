@@ -197,3 +197,11 @@ def test_times_are_shown_in_the_users_regency_zone(client, world):
             Context({"t": dt.datetime(2026, 1, 1, 16, 30, tzinfo=dt.UTC)})
         )
     assert text == "2 Januari 2026 00.30"
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client, db):
+    html = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Masuk ke Kampung" in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": reverse("accounts:login")})
+    assert response.status_code == 302
+    assert "Log in to Kampung" in client.get(reverse("accounts:login")).content.decode()
