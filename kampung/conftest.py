@@ -22,6 +22,8 @@ VILLAGE_A2 = "35.10.01.2002"  # Pesanggaran
 VILLAGE_B1 = "35.10.15.2004"
 KELURAHAN_B = "35.10.15.1002"  # Bakungan
 PASSWORD = "sandi-uji-Kampung-1"
+OTHER_REGENCY = "35.09"  # Jember: another regency, for "not found across regencies"
+OTHER_VILLAGE = "35.09.01.2001"
 
 VILLAGE_ROLES_IN_WORLD = [
     Role.OPERATOR,
@@ -73,6 +75,14 @@ def ensure_regions() -> None:
 
     if not Region.objects.filter(code=VILLAGE_B1).exists():
         regions_load(prefix=REGENCY)
+
+
+def make_other_regency() -> tuple[Any, Any]:
+    """An admin of another regency (Jember) and an operator of one village there."""
+    from kampung.regions.services import regions_load
+
+    regions_load(prefix=OTHER_VILLAGE)
+    return _make_user(Role.ADMIN, OTHER_REGENCY), _make_user(Role.OPERATOR, OTHER_VILLAGE)
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -89,106 +90,60 @@ def _instrument(spec: _Spec, regency: Region) -> tuple[Instrument, bool]:
     return made, True
 
 
+def _grants(regency: Region) -> list[tuple[_Spec, dict[str, Any]]]:
+    """Each demo instrument with the one delegation it carries."""
+    village = Region.objects.get(code=SK_KADES.for_village)
+    from_bupati = {
+        "kind": DelegationKind.DELEGASI,
+        "from_role": Role.BUPATI,
+        "from_region": regency,
+        "to_region": regency,
+    }
+    to_heads = {"to_role": Role.HEAD, "to_scope": TargetScope.VILLAGES_UNDER}
+    to_camats = {"to_role": Role.CAMAT, "to_scope": TargetScope.DISTRICTS_UNDER}
+    return [
+        (PERBUP_2016, {**from_bupati, **to_camats, "acts": [RTLH]}),
+        (PERBUP_2017, {**from_bupati, **to_heads, "acts": [RTLH]}),
+        (PERBUP_2019, {**from_bupati, **to_camats, "acts": [EVALUATE]}),
+        (KEPBUP_2020, {**from_bupati, **to_heads, "acts": [BLT], "valid_until": dt.date(2020, 12, 31)}),
+        (
+            SK_KADES,
+            {
+                "kind": DelegationKind.MANDAT,
+                "from_role": Role.HEAD,
+                "from_region": village,
+                "to_role": Role.SECRETARY,
+                "to_region": village,
+                "to_scope": TargetScope.REGION,
+                "acts": ["letters.sign.*"],
+            },
+        ),
+    ]
+
+
 @transaction.atomic
 def ensure_delegations() -> int:
     """Record the demo instruments and delegations once; returns how many were created."""
     regency = Region.objects.get(code=REGENCY_CODE)
     created = 0
-
-    perbup_2016, new = _instrument(PERBUP_2016, regency)
-    if new:
-        delegation_create(
-            actor=None,
-            instrument=perbup_2016,
-            data=DelegationInput(
-                kind=DelegationKind.DELEGASI,
-                from_role=Role.BUPATI,
-                from_region=regency,
-                to_role=Role.CAMAT,
-                to_region=regency,
-                to_scope=TargetScope.DISTRICTS_UNDER,
-                acts=[RTLH],
-                valid_from=PERBUP_2016.date,
-            ),
-        )
-        created += 1
-    perbup_2017, new = _instrument(PERBUP_2017, regency)
-    if new:
-        delegation_create(
-            actor=None,
-            instrument=perbup_2017,
-            data=DelegationInput(
-                kind=DelegationKind.DELEGASI,
-                from_role=Role.BUPATI,
-                from_region=regency,
-                to_role=Role.HEAD,
-                to_region=regency,
-                to_scope=TargetScope.VILLAGES_UNDER,
-                acts=[RTLH],
-                valid_from=PERBUP_2017.date,
-            ),
-        )
-        created += 1
-    superseded = perbup_2016.delegations.filter(revoked_on__isnull=True).first()
+    instruments: dict[str, Instrument] = {}
+    for spec, grant in _grants(regency):
+        instrument, new = _instrument(spec, regency)
+        instruments[spec.number] = instrument
+        if new:
+            delegation_create(
+                actor=None, instrument=instrument, data=DelegationInput(valid_from=spec.date, **grant)
+            )
+            created += 1
+    # The 2017 Perbup gave the house-repair decision to the village heads directly and
+    # revoked the camat's power over it.
+    superseded = instruments[PERBUP_2016.number].delegations.filter(revoked_on__isnull=True).first()
     if superseded is not None:
         delegation_revoke(
             actor=None,
             delegation=superseded,
             revoked_on=PERBUP_2017.date,
             reason="Kewenangan memutuskan bedah rumah dilimpahkan langsung kepada kepala desa",
-            revoking_instrument=perbup_2017,
+            revoking_instrument=instruments[PERBUP_2017.number],
         )
-    perbup_2019, new = _instrument(PERBUP_2019, regency)
-    if new:
-        delegation_create(
-            actor=None,
-            instrument=perbup_2019,
-            data=DelegationInput(
-                kind=DelegationKind.DELEGASI,
-                from_role=Role.BUPATI,
-                from_region=regency,
-                to_role=Role.CAMAT,
-                to_region=regency,
-                to_scope=TargetScope.DISTRICTS_UNDER,
-                acts=[EVALUATE],
-                valid_from=PERBUP_2019.date,
-            ),
-        )
-        created += 1
-    kepbup_2020, new = _instrument(KEPBUP_2020, regency)
-    if new:
-        delegation_create(
-            actor=None,
-            instrument=kepbup_2020,
-            data=DelegationInput(
-                kind=DelegationKind.DELEGASI,
-                from_role=Role.BUPATI,
-                from_region=regency,
-                to_role=Role.HEAD,
-                to_region=regency,
-                to_scope=TargetScope.VILLAGES_UNDER,
-                acts=[BLT],
-                valid_from=KEPBUP_2020.date,
-                valid_until=dt.date(2020, 12, 31),
-            ),
-        )
-        created += 1
-    sk, new = _instrument(SK_KADES, regency)
-    if new:
-        village = Region.objects.get(code=SK_KADES.for_village)
-        delegation_create(
-            actor=None,
-            instrument=sk,
-            data=DelegationInput(
-                kind=DelegationKind.MANDAT,
-                from_role=Role.HEAD,
-                from_region=village,
-                to_role=Role.SECRETARY,
-                to_region=village,
-                to_scope=TargetScope.REGION,
-                acts=["letters.sign.*"],
-                valid_from=SK_KADES.date,
-            ),
-        )
-        created += 1
     return created

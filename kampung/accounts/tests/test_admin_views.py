@@ -13,12 +13,19 @@ from openpyxl import load_workbook
 from kampung.accounts.models import RoleAssignment
 from kampung.accounts.roles import Role
 from kampung.accounts.services import user_create
-from kampung.conftest import DISTRICT_A, DISTRICT_B, PASSWORD, REGENCY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from kampung.regions.models import Kind, Level, Region
+from kampung.conftest import (
+    DISTRICT_A,
+    DISTRICT_B,
+    PASSWORD,
+    REGENCY,
+    VILLAGE_A1,
+    VILLAGE_A2,
+    VILLAGE_B1,
+    make_other_regency,
+)
+from kampung.regions.models import Region
 
 User = get_user_model()
-OTHER_REGENCY = "35.09"
-OTHER_VILLAGE = "35.09.01.2001"
 
 ADMIN_PAGES = [
     ("accounts:user_list", False),
@@ -36,49 +43,7 @@ ADMIN_POSTS = [
 ]
 
 
-def _other_regency_admin():
-    """An admin of another regency (Jember), with one village there."""
-    Region.objects.get_or_create(
-        code=OTHER_REGENCY,
-        defaults={
-            "name": "Kabupaten Jember",
-            "level": Level.REGENCY,
-            "kind": Kind.KABUPATEN,
-            "parent_id": "35",
-        },
-    )
-    Region.objects.get_or_create(
-        code="35.09.01",
-        defaults={
-            "name": "Kencong",
-            "level": Level.DISTRICT,
-            "kind": Kind.KECAMATAN,
-            "parent_id": OTHER_REGENCY,
-        },
-    )
-    Region.objects.get_or_create(
-        code=OTHER_VILLAGE,
-        defaults={"name": "Kraton", "level": Level.VILLAGE, "kind": Kind.DESA, "parent_id": "35.09.01"},
-    )
-    admin = user_create(
-        actor=None,
-        username="admin-jember",
-        full_name="Admin Jember",
-        role=Role.ADMIN,
-        region=Region.objects.get(code=OTHER_REGENCY),
-        valid_from=dt.date(2020, 1, 1),
-        password=PASSWORD,
-    ).user
-    operator = user_create(
-        actor=None,
-        username="operator-kraton",
-        full_name="Operator Kraton",
-        role=Role.OPERATOR,
-        region=Region.objects.get(code=OTHER_VILLAGE),
-        valid_from=dt.date(2020, 1, 1),
-        password=PASSWORD,
-    ).user
-    return admin, operator
+_other_regency_admin = make_other_regency
 
 
 def _url(name: str, user=None) -> str:
@@ -157,7 +122,7 @@ def test_admin_of_another_regency_gets_not_found_for_our_users(client, world):
     ours = world.user(Role.OPERATOR, VILLAGE_A1)
     client.force_login(other_admin)
     listed = client.get(reverse("accounts:user_list")).context["rows"]
-    assert [r.user.username for r in listed] == ["admin-jember", "operator-kraton"]
+    assert [r.user.username for r in listed] == ["admin-35-09", "operator-35-09-01-2001"]
     for name, needs_user in ADMIN_PAGES:
         if needs_user:
             assert client.get(_url(name, ours)).status_code == 404, name

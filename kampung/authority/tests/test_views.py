@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kampung.accounts.roles import Role
-from kampung.accounts.services import user_create
 from kampung.authority import register
 from kampung.authority.acts import register_act
 from kampung.authority.models import ActRecord, Delegation, Instrument, MatterStatus
@@ -22,19 +21,19 @@ from kampung.conftest import (
     DISTRICT_A,
     DISTRICT_B,
     KELURAHAN_B,
-    PASSWORD,
+    OTHER_REGENCY,
+    OTHER_VILLAGE,
     REGENCY,
     VILLAGE_A1,
     VILLAGE_A2,
     VILLAGE_B1,
+    make_other_regency,
 )
-from kampung.regions.models import Kind, Level, Region
+from kampung.regions.models import Level, Region
 
 RTLH = "assistance.uji-rtlh.decide"
 register_act(RTLH, holder_role=Role.BUPATI, description="Memutuskan penerima bantuan RTLH (uji)")
 
-OTHER_REGENCY = "35.09"
-OTHER_VILLAGE = "35.09.01.2001"
 TODAY = dt.date(2025, 3, 3)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -91,38 +90,7 @@ def _delegate(admin, instrument, **overrides):
 
 
 def _other_regency_admin():
-    """An admin of another regency (Jember), with one village there."""
-    Region.objects.get_or_create(
-        code=OTHER_REGENCY,
-        defaults={
-            "name": "Kabupaten Jember",
-            "level": Level.REGENCY,
-            "kind": Kind.KABUPATEN,
-            "parent_id": "35",
-        },
-    )
-    Region.objects.get_or_create(
-        code="35.09.01",
-        defaults={
-            "name": "Kencong",
-            "level": Level.DISTRICT,
-            "kind": Kind.KECAMATAN,
-            "parent_id": OTHER_REGENCY,
-        },
-    )
-    Region.objects.get_or_create(
-        code=OTHER_VILLAGE,
-        defaults={"name": "Kraton", "level": Level.VILLAGE, "kind": Kind.DESA, "parent_id": "35.09.01"},
-    )
-    return user_create(
-        actor=None,
-        username="admin-jember",
-        full_name="Admin Jember",
-        role=Role.ADMIN,
-        region=Region.objects.get(code=OTHER_REGENCY),
-        valid_from=dt.date(2020, 1, 1),
-        password=PASSWORD,
-    ).user
+    return make_other_regency()[0]
 
 
 def _errors(response) -> str:
