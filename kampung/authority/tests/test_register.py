@@ -441,3 +441,27 @@ def test_delegation_must_come_from_the_instruments_regency(world, perbup):
     regions_load(prefix="35.09")
     with pytest.raises(KampungError):
         delegate(world, perbup, from_region=R("35.09"), to_region=R("35.09"))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ceiling=st.one_of(st.none(), st.integers(min_value=1, max_value=50_000_000)),
+    amount=st.one_of(st.none(), st.integers(min_value=0, max_value=60_000_000)),
+)
+def test_ceilings(world, perbup, ceiling, amount):
+    """Under a ceiling the delegate may act up to and including it; above it the power stays
+    with the holder, who is named in the refusal and receives the routed matter."""
+    delegation = delegate(world, perbup, amount_ceiling=None if ceiling is None else Decimal(ceiling))
+    head = world.user(Role.HEAD, VILLAGE_A1)
+    value = None if amount is None else Decimal(amount)
+    expected = ceiling is None or amount is None or amount <= ceiling
+    decision = may_act(head, RTLH, VILLAGE_A1, value)
+    assert decision.allowed == expected
+    if expected:
+        assert who_holds(RTLH, VILLAGE_A1, value) == (Role.HEAD, VILLAGE_A1)
+    else:
+        assert "melebihi batas" in decision.reason
+        assert who_holds(RTLH, VILLAGE_A1, value) == (Role.BUPATI, REGENCY)
+    # The holder by law is never bound by a delegate's ceiling.
+    assert may_act(world.user(Role.BUPATI, REGENCY), RTLH, VILLAGE_A1, value).basis == "atribusi"
+    delegation.delete()
