@@ -22,7 +22,8 @@ from django.utils import timezone
 from kampung.audit.services import audit_record
 from kampung.demo.identity import SerialBook, district_prefix
 from kampung.demo.population import VillageGenerator, VillagePlan
-from kampung.population.models import Family, Resident
+from kampung.population.checks import name_key, name_tokens
+from kampung.population.models import Family, Resident, ResidentNameToken
 
 FAMILY_COLUMNS = (
     "id",
@@ -39,8 +40,10 @@ FAMILY_COLUMNS = (
 RESIDENT_COLUMNS = (
     "id", "created_at", "updated_at", "nik", "name", "birth_place", "birth_date", "sex", "religion",
     "marital_status", "family_relation", "education", "occupation", "citizenship", "blood_type",
-    "disability", "family_id", "village_id", "dusun", "rw", "rt", "phone", "basic_status",
+    "disability", "family_id", "village_id", "dusun", "rw", "rt", "phone", "basic_status", "name_key",
 )  # fmt: skip
+TOKEN_COLUMNS = ("resident_id", "village_id", "token")
+_ID, _NAME, _VILLAGE = (RESIDENT_COLUMNS.index(c) for c in ("id", "name", "village_id"))
 SQLITE_CACHE_KIB = 256 * 1024
 
 
@@ -61,8 +64,8 @@ class TableWriter:
         factory_columns: list[str] = []
         self.factories: list[Callable[[], Any]] = []
         for column, field in fields.items():
-            if column in columns:
-                continue
+            if column in columns or field.primary_key:
+                continue  # an omitted primary key is numbered by the database
             if field.has_default() and callable(field.default):
                 factory_columns.append(column)
                 self.factories.append(partial(_prepared_default, field))
@@ -194,11 +197,26 @@ def _fill(
                 on_village(plan, families, residents)
 
 
+def _with_name_keys(
+    residents: list[tuple[Any, ...]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Each resident row with its normalised name, and the name's search tokens (what
+    ``population.services`` writes for a resident entered by hand)."""
+    rows: list[tuple[Any, ...]] = []
+    tokens: list[tuple[Any, ...]] = []
+    for row in residents:
+        words = name_tokens(row[_NAME])
+        rows.append((*row, name_key(row[_NAME])))
+        tokens.extend((row[_ID], row[_VILLAGE], word) for word in dict.fromkeys(words))
+    return rows, tokens
+
+
 def _fill_village(
     plan: VillagePlan, *, seed: int, niks: SerialBook, kks: SerialBook, batch_size: int
 ) -> tuple[int, int]:
     family_writer = TableWriter(Family, FAMILY_COLUMNS)
     resident_writer = TableWriter(Resident, RESIDENT_COLUMNS)
+    token_writer = TableWriter(ResidentNameToken, TOKEN_COLUMNS)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic():
         first_family = (Family.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -213,10 +231,13 @@ def _fill_village(
             now=now,
         )
         families, residents = generator.rows()
+        residents, tokens = _with_name_keys(residents)
         for start in range(0, len(families), batch_size):
             family_writer.write(families[start : start + batch_size])
         for start in range(0, len(residents), batch_size):
             resident_writer.write(residents[start : start + batch_size])
+        for start in range(0, len(tokens), batch_size):
+            token_writer.write(tokens[start : start + batch_size])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Family, Resident]):

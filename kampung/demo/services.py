@@ -33,7 +33,7 @@ from kampung.demo.cast import (
     demo_usernames,
 )
 from kampung.demo.population import VillagePlan, regency_plan
-from kampung.population.models import Family, Resident
+from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
 from kampung.regions.models import Kind, Level, Region, VillageProfile
 from kampung.regions.services import regions_load, village_profile_update
 
@@ -346,6 +346,13 @@ def _delete_population(region_code: str) -> tuple[int, int]:
     low, high = region_code + ".", region_code + "/"  # "/" sorts right after "."
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        # Rows that point at residents go first: name tokens, and life events (append-only
+        # in the register; removing the whole demo population is the one exception).
+        for model in (ResidentNameToken, LifeEvent):
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE village_id >= %s AND village_id < %s",
+                [low, high],
+            )
         cursor.execute(
             f"DELETE FROM {quote(Resident._meta.db_table)} WHERE village_id >= %s AND village_id < %s",
             [low, high],

@@ -5,6 +5,9 @@ Coded attributes use the national code lists in ``data/kode_data_kependudukan.cs
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -43,6 +46,8 @@ class Family(BaseModel):
     dusun = models.CharField("dusun", max_length=60, blank=True)
     rw = models.CharField("RW", max_length=3, blank=True)
     rt = models.CharField("RT", max_length=3, blank=True)
+    needs_review = models.BooleanField("perlu diperiksa", default=False)
+    review_notes = models.TextField("catatan pemeriksaan", blank=True, default="")
 
     class Meta:
         verbose_name = "keluarga"
@@ -78,6 +83,11 @@ class Resident(BaseModel):
     basic_status = models.PositiveSmallIntegerField(
         "status dasar", choices=BasicStatus.choices, default=BasicStatus.LIVING
     )
+    # Normalised name (lowercase, no accents, words in order): possible duplicates are the
+    # same name_key and birth date. Filled by the services (and the demo's bulk insert).
+    name_key = models.CharField("nama (normal)", max_length=150, default="", editable=False)
+    needs_review = models.BooleanField("perlu diperiksa", default=False)
+    review_notes = models.TextField("catatan pemeriksaan", blank=True, default="")
 
     class Meta:
         verbose_name = "penduduk"
@@ -92,7 +102,88 @@ class Resident(BaseModel):
         indexes = [
             models.Index(fields=["village", "basic_status"]),
             models.Index(fields=["name", "birth_date"]),
+            models.Index(fields=["name_key", "birth_date"]),
+            models.Index(fields=["village", "needs_review"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik[:6]}**********)"
+
+    @property
+    def review_reasons(self) -> list[str]:
+        return [line for line in self.review_notes.splitlines() if line.strip()]
+
+
+class ResidentNameToken(models.Model):
+    """One word of a resident's normalised name, for prefix search in any word order.
+
+    The index leads with the village (every search is scoped to villages) and covers the
+    resident, so a prefix range over one village's tokens never touches the resident table.
+    """
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_tokens")
+    village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["village", "token", "resident"], name="resident_token_prefix")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class LifeEventKind(models.TextChoices):
+    BIRTH = "lahir", "Kelahiran"
+    DEATH = "mati", "Kematian"
+    MOVE_IN = "datang", "Pindah datang"
+    MOVE_OUT = "pindah", "Pindah keluar"
+    FAMILY_CHANGE = "ganti_kk", "Perubahan keluarga"
+    CORRECTION = "koreksi", "Pembetulan data"
+
+
+class AppendOnlyQuerySet(models.QuerySet["LifeEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("Riwayat peristiwa kependudukan tidak dapat diubah.")
+
+    def delete(self) -> NoReturn:
+        raise TypeError("Riwayat peristiwa kependudukan tidak dapat dihapus.")
+
+
+class LifeEvent(models.Model):
+    """One event in a resident's history (Buku Mutasi Penduduk). Rows are never changed or
+    deleted: a mistake is put right by a later correction event."""
+
+    kind = models.CharField("peristiwa", max_length=10, choices=LifeEventKind.choices)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="events")
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    event_date = models.DateField("tanggal peristiwa")
+    reported_date = models.DateField("tanggal lapor")
+    reporter_name = models.CharField("pelapor", max_length=150, blank=True)
+    reporter = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="pelapor"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    details = models.JSONField("rincian", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "peristiwa kependudukan"
+        verbose_name_plural = "peristiwa kependudukan"
+        ordering = ["event_date", "pk"]
+        indexes = [models.Index(fields=["village", "kind", "event_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.event_date:%d-%m-%Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Riwayat peristiwa kependudukan tidak dapat diubah.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Riwayat peristiwa kependudukan tidak dapat dihapus.")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from kampung.accounts.scope import scope_for
-from kampung.population.models import BasicStatus, Family, Resident, Sex
+from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_STAFF
+from kampung.accounts.scope import filter_by_village, get_in_scope_or_404, scope_for
+from kampung.audit.services import audit_view
+from kampung.population.checks import MIN_NAME_PREFIX, mask_nik, name_tokens, prefix_upper_bound
+from kampung.population.models import BasicStatus, Family, LifeEvent, Resident, ResidentNameToken, Sex
 from kampung.regions.models import Region
 
 
@@ -35,3 +40,125 @@ def population_counts(*, actor: Any, village: Region) -> PopulationCounts | None
         female=row["female"],
         families=Family.objects.filter(village=village).count(),
     )
+
+
+# -- search and records ----------------------------------------------------------------------
+
+# Who may look people up: village staff (not residents or BPD members) and the district and
+# regency roles above them. Only the village's own staff see NIK/KK numbers in full.
+READER_ROLES = tuple(sorted(VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES))
+FULL_NUMBER_ROLES = tuple(sorted(VILLAGE_STAFF))
+
+SORTS = {
+    "nama": ("name_key", "pk"),
+    "-nama": ("-name_key", "-pk"),
+    "umur": ("-birth_date", "pk"),
+    "-umur": ("birth_date", "pk"),
+    "nik": ("nik", "pk"),
+    "terbaru": ("-created_at", "-pk"),
+}
+
+
+def sees_full_numbers(actor: Any, village_code: str) -> bool:
+    """Village staff of that village see NIK and KK numbers whole; everyone else masked."""
+    return scope_for(actor).covers(village_code, *FULL_NUMBER_ROLES)
+
+
+def shown_number(actor: Any, village_code: str, number: str) -> str:
+    return number if sees_full_numbers(actor, village_code) else mask_nik(number)
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def resident_search(
+    *,
+    actor: Any,
+    q: str = "",
+    village: str = "",
+    dusun: str = "",
+    rw: str = "",
+    rt: str = "",
+    sex: int | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    status: int | None = None,
+    needs_review: bool | None = None,
+    sort: str = "nama",
+) -> QuerySet[Resident]:
+    """Residents of the villages in the actor's scope matching ``q`` and the filters.
+
+    ``q`` is a full NIK or KK number (16 digits), or words of a name: every word of at least
+    three letters must start a word of the name, in any order, ignoring case and accents.
+    Shorter words are ignored; a query with no usable word finds nobody (a too-short search
+    would list the whole regency).
+    """
+    qs = filter_by_village(Resident.objects.all(), actor, roles=READER_ROLES)
+    q = q.strip()
+    if village:
+        qs = qs.filter(village_id=village)
+    if q:
+        digits = q.replace(" ", "")
+        if digits.isdigit():
+            if len(digits) != 16:
+                return qs.none()
+            families = Family.objects.filter(kk_number=digits).values("pk")
+            qs = qs.filter(Q(nik=digits) | Q(family_id__in=families))
+        else:
+            words = [w for w in dict.fromkeys(name_tokens(q)) if len(w) >= MIN_NAME_PREFIX]
+            if not words:
+                return qs.none()
+            codes = sorted(scope_for(actor).village_codes(*READER_ROLES))
+            if village:
+                codes = [c for c in codes if c == village]
+            for word in words:
+                tokens = ResidentNameToken.objects.filter(
+                    village_id__in=codes, token__gte=word, token__lt=prefix_upper_bound(word)
+                ).values("resident_id")
+                qs = qs.filter(pk__in=tokens)
+    if dusun:
+        qs = qs.filter(dusun=dusun)
+    if rw:
+        qs = qs.filter(rw=rw)
+    if rt:
+        qs = qs.filter(rt=rt)
+    if sex is not None:
+        qs = qs.filter(sex=sex)
+    if status is not None:
+        qs = qs.filter(basic_status=status)
+    if needs_review is not None:
+        qs = qs.filter(needs_review=needs_review)
+    today = timezone.localdate()
+    if age_min is not None:
+        qs = qs.filter(birth_date__lte=_years_ago(today, age_min))
+    if age_max is not None:
+        # Still age_max on the day before turning age_max + 1.
+        qs = qs.filter(birth_date__gt=_years_ago(today, age_max + 1))
+    return qs.select_related("family", "village").order_by(*SORTS.get(sort, SORTS["nama"]))
+
+
+def resident_get(*, actor: Any, pk: int) -> Resident:
+    """One resident's full record (404 outside the actor's scope); the opening is audited as
+    a view of personal data."""
+    resident = get_in_scope_or_404(
+        Resident.objects.select_related("family", "village"), actor, roles=READER_ROLES, pk=pk
+    )
+    audit_view(
+        actor=actor,
+        object_type="population.Resident",
+        object_id=resident.pk,
+        region=resident.village_id,
+        what="data pribadi penduduk",
+    )
+    return resident
+
+
+def resident_events(*, actor: Any, resident: Resident) -> QuerySet[LifeEvent]:
+    """A resident's life events, oldest first (the resident must be in scope)."""
+    if resident.village_id not in scope_for(actor).village_codes(*READER_ROLES):
+        return LifeEvent.objects.none()
+    return LifeEvent.objects.filter(resident=resident).select_related("family").order_by("event_date", "pk")
