@@ -329,3 +329,43 @@ class DecideForm(forms.Form):
     @property
     def approve(self) -> bool:
         return self.cleaned_data.get("decision") == "setujui"
+
+
+class VillageMandateForm(InstrumentForm):
+    """The head's own SK and the mandat under it, in one form."""
+
+    to_role = forms.ChoiceField(
+        label="Kepada",
+        error_messages={"required": REQUIRED, "invalid_choice": "Pilih perangkat dari daftar."},
+    )
+    acts = forms.MultipleChoiceField(
+        label="Tindakan yang dimandatkan",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Pilih paling sedikit satu tindakan.",
+            "invalid_choice": "Pilih tindakan dari daftar: hanya yang Anda pegang sendiri.",
+        },
+    )
+    valid_from = DayField(label="Berlaku mulai")
+    valid_until = DayField(label="Berlaku sampai", required=False)
+
+    def __init__(
+        self, *args: Any, acts: list[tuple[str, str]], recipients: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        del self.fields["issuer_name"]
+        self.fields["title"].initial = "Pemberian Mandat kepada Perangkat Desa"
+        role_field = self.fields["to_role"]
+        act_field = self.fields["acts"]
+        assert isinstance(role_field, forms.ChoiceField) and isinstance(act_field, forms.MultipleChoiceField)
+        role_field.choices = [("", "— pilih perangkat —"), *recipients]
+        act_field.choices = acts
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data["kind"] = "sk_kades"
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", "Tanggal akhir tidak boleh sebelum tanggal mulai.")
+        return data

@@ -246,3 +246,79 @@ def delegation_revoke(
         },
     )
     return delegation
+
+
+MANDATE_RECIPIENTS = (Role.SECRETARY, Role.TREASURER, Role.OPERATOR, Role.EXECUTOR, Role.FIELD_OFFICER)
+
+
+def _probe(code: str) -> str:
+    return code.replace("*", "contoh")
+
+
+@transaction.atomic
+def village_mandate_give(
+    *,
+    actor: Any,
+    village: Region,
+    number: str,
+    date: dt.date,
+    title: str,
+    to_role: str,
+    acts: list[str],
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    file: Any = None,
+) -> list[Delegation]:
+    """A village head gives a staff member of the same office a mandat by their own SK.
+
+    Acts the head holds by law are given directly; an act the head holds under a delegasi is
+    passed on under that delegation (so the signature cites its instrument). One SK, one
+    mandat per source of the power.
+    """
+    from kampung.authority.services import Basis, may_act
+
+    if village.level != Level.VILLAGE or not scope_for(actor).covers(village.code, Role.HEAD):
+        raise NotPermitted("Hanya kepala desa/lurah yang dapat memberi mandat di desanya.")
+    if to_role not in MANDATE_RECIPIENTS:
+        raise KampungError("Mandat hanya dapat diberikan kepada perangkat di kantor desa yang sama.")
+    if not acts:
+        raise KampungError("Pilih paling sedikit satu tindakan yang dimandatkan.")
+    groups: dict[int | None, list[str]] = {}
+    for code in acts:
+        decision = may_act(actor, _probe(code), village, at=valid_from)
+        if not decision.allowed or decision.basis == Basis.MANDAT:
+            raise KampungError(f"Anda tidak memegang kewenangan '{code}' pada {tanggal(valid_from)}.")
+        parent = decision.delegation_id if decision.basis == Basis.DELEGASI else None
+        groups.setdefault(parent, []).append(code)
+    instrument = instrument_create(
+        actor=actor,
+        regency=Region.objects.get(code=village.code[:5]),
+        kind=InstrumentKind.SK_KADES,
+        number=number,
+        date=date,
+        title=title,
+        issuer_name=f"Kepala {village.get_kind_display()} {village.name}",
+        file=file,
+        for_region=village,
+    )
+    made = []
+    for parent_id, codes in groups.items():
+        made.append(
+            delegation_create(
+                actor=actor,
+                instrument=instrument,
+                data=DelegationInput(
+                    kind=DelegationKind.MANDAT,
+                    from_role=Role.HEAD,
+                    from_region=village,
+                    to_role=to_role,
+                    to_region=village,
+                    to_scope=TargetScope.REGION,
+                    acts=codes,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    parent=Delegation.objects.get(pk=parent_id) if parent_id else None,
+                ),
+            )
+        )
+    return made

@@ -25,6 +25,7 @@ from kampung.authority.acts import Act, all_acts, all_families, get_act
 from kampung.authority.models import (
     ActRecord,
     Delegation,
+    DelegationKind,
     Instrument,
     MatterStatus,
     RoutedMatter,
@@ -669,3 +670,13 @@ def sent_rows(matters: Iterable[RoutedMatter]) -> list[SentMatter]:
         SentMatter(matter=m, waits_at=office_title(m.holder_role, m.holder_region), act=act_label(m.act))
         for m in matters
     ]
+
+
+def village_mandate_list(*, village: Region) -> QuerySet[Delegation]:
+    """Mandates a village's head gave (the caller has checked the head's scope)."""
+    return (
+        Delegation.objects.filter(from_role=Role.HEAD, from_region=village, kind=DelegationKind.MANDAT)
+        .select_related("instrument")
+        .annotate(decisions=Count("records"))
+        .order_by("-valid_from", "-pk")
+    )

@@ -17,4 +17,8 @@ urlpatterns = [
     path("antrean/", views.matter_queue, name="matter_queue"),
     path("antrean/<int:pk>/putuskan/", views.matter_decide, name="matter_decide"),
     path("diteruskan/", views.matter_sent, name="matter_sent"),
+    path("desa/<str:code>/mandat/", views.village_mandates, name="village_mandates"),
+    path(
+        "desa/<str:code>/mandat/<int:pk>/cabut/", views.village_mandate_revoke, name="village_mandate_revoke"
+    ),
 ]

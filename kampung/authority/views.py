@@ -20,17 +20,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kampung.accounts.scope import scope_for
+from kampung.accounts.roles import Role, role_label
+from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.authority import register, selectors, services
+from kampung.authority.acts import all_acts, all_families
 from kampung.authority.forms import (
     DecideForm,
     DelegationForm,
     InstrumentForm,
     RegisterFilterForm,
     RevokeForm,
+    VillageMandateForm,
 )
 from kampung.authority.models import Instrument, MatterStatus
+from kampung.authority.services import may_act
 from kampung.core.errors import KampungError
+from kampung.regions.models import Region
 
 PAGE_SIZE = 25
 VILLAGES_PER_PAGE = 50
@@ -326,7 +331,14 @@ def my_powers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "authority/my_powers.html",
-        {"groups": groups, "today": timezone.localdate(), "nav_active": "my_powers"},
+        {
+            "groups": groups,
+            "today": timezone.localdate(),
+            "head_villages": Region.objects.filter(
+                code__in=[c for c in scope_for(request.user).region_codes(Role.HEAD) if c.count(".") == 3]
+            ),
+            "nav_active": "my_powers",
+        },
     )
 
 
@@ -395,4 +407,105 @@ def matter_sent(request: HttpRequest) -> HttpResponse:
             "querystring_base": _querystring_base(request),
             "nav_active": "matter_sent",
         },
+    )
+
+
+# --- A village head's own mandates ---------------------------------------------------------
+
+
+def _head_village(request: HttpRequest, code: str) -> Region:
+    village = region_in_scope_or_404(request.user, code, Role.HEAD)
+    if not village.is_village:
+        raise Http404("Halaman tidak ditemukan.")
+    return village
+
+
+def _head_act_choices(actor: Any, village: Region) -> list[tuple[str, str]]:
+    choices = []
+    for act in [*all_acts(), *all_families()]:
+        decision = may_act(actor, act.code.replace("*", "contoh"), village)
+        if decision.allowed and decision.basis != "mandat":
+            choices.append((act.code, f"{act.description} ({act.code}; {decision.basis})"))
+    return choices
+
+
+@login_required
+def village_mandates(request: HttpRequest, code: str) -> HttpResponse:
+    village = _head_village(request, code)
+    recipients: list[tuple[str, str]] = [(str(r), role_label(r)) for r in register.MANDATE_RECIPIENTS]
+    form = VillageMandateForm(
+        request.POST or None,
+        request.FILES or None,
+        acts=_head_act_choices(request.user, village),
+        recipients=recipients,
+        initial={"valid_from": timezone.localdate(), "date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            register.village_mandate_give(
+                actor=request.user,
+                village=village,
+                number=data["number"],
+                date=data["date"],
+                title=data["title"],
+                to_role=data["to_role"],
+                acts=data["acts"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                file=data["file"],
+            )
+        except KampungError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, _validation_text(exc))
+        else:
+            messages.success(request, "Mandat dicatat.")
+            return redirect("authority:village_mandates", code=village.code)
+    today = timezone.localdate()
+    mandates = selectors.village_mandate_list(village=village)
+    return render(
+        request,
+        "authority/village_mandates.html",
+        {
+            "village": village,
+            "form": form,
+            "rows": [(d, d.in_force_on(today)) for d in mandates],
+            "nav_active": "my_powers",
+        },
+    )
+
+
+@login_required
+def village_mandate_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    village = _head_village(request, code)
+    delegation = selectors.village_mandate_list(village=village).filter(pk=pk).first()
+    if delegation is None:
+        raise Http404("Mandat tidak ditemukan.")
+    form = RevokeForm(
+        request.POST or None,
+        initial={"revoked_on": timezone.localdate()},
+        instruments=selectors.instrument_choices(regency=delegation.instrument.regency)
+        .filter(kind="sk_kades", delegations__from_region=village)
+        .distinct(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            register.delegation_revoke(
+                actor=request.user,
+                delegation=delegation,
+                revoked_on=data["revoked_on"],
+                reason=data["reason"],
+                revoking_instrument=data["revoking_instrument"],
+            )
+        except KampungError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Mandat dicabut.")
+            return redirect("authority:village_mandates", code=village.code)
+    return render(
+        request,
+        "authority/village_mandate_revoke.html",
+        {"form": form, "village": village, "delegation": delegation, "nav_active": "my_powers"},
     )
