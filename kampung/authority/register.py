@@ -275,29 +275,41 @@ def village_mandate_give(
     passed on under that delegation (so the signature cites its instrument). One SK, one
     mandat per source of the power.
     """
-    from kampung.authority.services import Basis, may_act
+    from kampung.authority.services import Basis, may_act, office_title, region_at_level
 
     if village.level != Level.VILLAGE or not scope_for(actor).covers(village.code, Role.HEAD):
         raise NotPermitted("Hanya kepala desa/lurah yang dapat memberi mandat di desanya.")
     if to_role not in MANDATE_RECIPIENTS:
-        raise KampungError("Mandat hanya dapat diberikan kepada perangkat di kantor desa yang sama.")
-    if not acts:
+        raise KampungError(
+            "Mandat hanya dapat diberikan kepada perangkat di kantor desa yang sama: sekretaris, "
+            "kaur keuangan, operator, pelaksana kegiatan atau petugas lapangan."
+        )
+    codes = list(dict.fromkeys(a.strip() for a in acts if a.strip()))
+    if not codes:
         raise KampungError("Pilih paling sedikit satu tindakan yang dimandatkan.")
+    if valid_until is not None and valid_until < valid_from:
+        raise KampungError("Tanggal akhir tidak boleh sebelum tanggal mulai.")
     groups: dict[int | None, list[str]] = {}
-    for code in acts:
+    for code in codes:
         decision = may_act(actor, _probe(code), village, at=valid_from)
-        if not decision.allowed or decision.basis == Basis.MANDAT:
-            raise KampungError(f"Anda tidak memegang kewenangan '{code}' pada {tanggal(valid_from)}.")
+        if not decision.allowed or decision.role != Role.HEAD or decision.basis == Basis.MANDAT:
+            raise KampungError(
+                f"Anda tidak memegang kewenangan '{code}' sebagai kepala desa/lurah pada {tanggal(valid_from)}; "
+                "hanya kewenangan menurut undang-undang atau delegasi yang dapat dimandatkan."
+            )
         parent = decision.delegation_id if decision.basis == Basis.DELEGASI else None
         groups.setdefault(parent, []).append(code)
+    regency = Region.objects.filter(code=region_at_level(village.code, Level.REGENCY)).first()
+    if regency is None:
+        raise KampungError("Kabupaten/kota desa ini tidak ditemukan.")
     instrument = instrument_create(
         actor=actor,
-        regency=Region.objects.get(code=village.code[:5]),
+        regency=regency,
         kind=InstrumentKind.SK_KADES,
         number=number,
         date=date,
         title=title,
-        issuer_name=f"Kepala {village.get_kind_display()} {village.name}",
+        issuer_name=office_title(Role.HEAD, village),
         file=file,
         for_region=village,
     )

@@ -27,6 +27,7 @@ from kampung.authority.models import (
     Delegation,
     DelegationKind,
     Instrument,
+    InstrumentKind,
     MatterStatus,
     RoutedMatter,
     TargetScope,
@@ -672,11 +673,79 @@ def sent_rows(matters: Iterable[RoutedMatter]) -> list[SentMatter]:
     ]
 
 
+# --- A village head's own mandates -------------------------------------------------------
+
+
 def village_mandate_list(*, village: Region) -> QuerySet[Delegation]:
-    """Mandates a village's head gave (the caller has checked the head's scope)."""
+    """What the head of ``village`` gave (from HEAD@village), newest first, with the number of
+    decisions taken under each (the caller has checked the head's scope)."""
     return (
-        Delegation.objects.filter(from_role=Role.HEAD, from_region=village, kind=DelegationKind.MANDAT)
-        .select_related("instrument")
+        Delegation.objects.filter(from_role=Role.HEAD, from_region=village)
+        .select_related("instrument", "instrument__regency", "from_region", "to_region", "parent__instrument")
         .annotate(decisions=Count("records"))
         .order_by("-valid_from", "-pk")
     )
+
+
+def village_mandate_revocable(*, village: Region) -> QuerySet[Delegation]:
+    """The mandates the head recorded by their own SK, which they may revoke themselves."""
+    return village_mandate_list(village=village).filter(instrument__kind=InstrumentKind.SK_KADES)
+
+
+@dataclass
+class MandateRow:
+    row: DelegationRow
+    decisions: int
+    acts: list[ActLabel]
+    source: str
+    can_revoke: bool
+
+
+def village_mandate_rows(*, village: Region, day: dt.date | None = None) -> list[MandateRow]:
+    day = day or timezone.localdate()
+    rows = []
+    for delegation in village_mandate_list(village=village):
+        parent = delegation.parent
+        rows.append(
+            MandateRow(
+                row=delegation_row(delegation, day),
+                decisions=getattr(delegation, "decisions", 0),
+                acts=[act_label(code) for code in delegation.acts],
+                source=parent.instrument.citation if parent is not None else "",
+                can_revoke=delegation.revoked_on is None
+                and delegation.instrument.kind == InstrumentKind.SK_KADES,
+            )
+        )
+    return rows
+
+
+def village_mandate_act_choices(
+    *, actor: Any, village: Region, day: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """The acts and families the actor holds as head of ``village`` on ``day`` — by law or by a
+    delegasi in force (for example ``assistance.rtlh.decide`` under a Perbup) — and so may pass on
+    as a mandat. Answered by :func:`may_act`, as the register will check it."""
+    day = day or timezone.localdate()
+    codes = [f.code for f in all_families()] + [a.code for a in all_acts()]
+    ancestors = [".".join(village.code.split(".")[:n]) for n in range(1, village.code.count(".") + 2)]
+    delegated = Delegation.objects.filter(
+        Q(to_role=Role.HEAD, kind=DelegationKind.DELEGASI, from_region_id__in=ancestors)
+        & status_q(Status.ACTIVE, day)
+    )
+    for delegation in delegated:
+        if delegation.covers_target(village.code):
+            codes.extend(delegation.acts)
+    choices = []
+    for code in dict.fromkeys(codes):
+        decision = may_act(actor, representative_code(code), village, at=day)
+        if not decision.allowed or decision.role != Role.HEAD or decision.basis == Basis.MANDAT:
+            continue
+        label = act_label(code)
+        basis = (
+            f"delegasi, {decision.instrument}"
+            if decision.basis == Basis.DELEGASI
+            else "menurut undang-undang"
+        )
+        family = " (semua jenis)" if label.family else ""
+        choices.append((code, f"{label.description}{family} — {code}; {basis}"))
+    return choices

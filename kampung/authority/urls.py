@@ -18,6 +18,7 @@ urlpatterns = [
     path("antrean/<int:pk>/putuskan/", views.matter_decide, name="matter_decide"),
     path("diteruskan/", views.matter_sent, name="matter_sent"),
     path("desa/<str:code>/mandat/", views.village_mandates, name="village_mandates"),
+    path("desa/<str:code>/mandat/baru/", views.village_mandate_create, name="village_mandate_create"),
     path(
         "desa/<str:code>/mandat/<int:pk>/cabut/", views.village_mandate_revoke, name="village_mandate_revoke"
     ),

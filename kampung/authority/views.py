@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from kampung.accounts.roles import Role, role_label
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.authority import register, selectors, services
-from kampung.authority.acts import all_acts, all_families
 from kampung.authority.forms import (
     DecideForm,
     DelegationForm,
@@ -33,7 +32,6 @@ from kampung.authority.forms import (
     VillageMandateForm,
 )
 from kampung.authority.models import Instrument, MatterStatus
-from kampung.authority.services import may_act
 from kampung.core.errors import KampungError
 from kampung.regions.models import Region
 
@@ -420,25 +418,30 @@ def _head_village(request: HttpRequest, code: str) -> Region:
     return village
 
 
-def _head_act_choices(actor: Any, village: Region) -> list[tuple[str, str]]:
-    choices = []
-    for act in [*all_acts(), *all_families()]:
-        decision = may_act(actor, act.code.replace("*", "contoh"), village)
-        if decision.allowed and decision.basis != "mandat":
-            choices.append((act.code, f"{act.description} ({act.code}; {decision.basis})"))
-    return choices
-
-
 @login_required
 def village_mandates(request: HttpRequest, code: str) -> HttpResponse:
     village = _head_village(request, code)
-    recipients: list[tuple[str, str]] = [(str(r), role_label(r)) for r in register.MANDATE_RECIPIENTS]
+    return render(
+        request,
+        "authority/village_mandates.html",
+        {
+            "village": village,
+            "rows": selectors.village_mandate_rows(village=village),
+            "nav_active": "my_powers",
+        },
+    )
+
+
+@login_required
+def village_mandate_create(request: HttpRequest, code: str) -> HttpResponse:
+    village = _head_village(request, code)
+    today = timezone.localdate()
     form = VillageMandateForm(
         request.POST or None,
         request.FILES or None,
-        acts=_head_act_choices(request.user, village),
-        recipients=recipients,
-        initial={"valid_from": timezone.localdate(), "date": timezone.localdate()},
+        acts=selectors.village_mandate_act_choices(actor=request.user, village=village),
+        recipients=[(str(r), role_label(r)) for r in register.MANDATE_RECIPIENTS],
+        initial={"valid_from": today, "date": today},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -450,7 +453,7 @@ def village_mandates(request: HttpRequest, code: str) -> HttpResponse:
                 date=data["date"],
                 title=data["title"],
                 to_role=data["to_role"],
-                acts=data["acts"],
+                acts=list(data["acts"]),
                 valid_from=data["valid_from"],
                 valid_until=data["valid_until"],
                 file=data["file"],
@@ -460,26 +463,19 @@ def village_mandates(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, _validation_text(exc))
         else:
-            messages.success(request, "Mandat dicatat.")
+            messages.success(request, "SK dan mandat dicatat.")
             return redirect("authority:village_mandates", code=village.code)
-    today = timezone.localdate()
-    mandates = selectors.village_mandate_list(village=village)
     return render(
         request,
-        "authority/village_mandates.html",
-        {
-            "village": village,
-            "form": form,
-            "rows": [(d, d.in_force_on(today)) for d in mandates],
-            "nav_active": "my_powers",
-        },
+        "authority/village_mandate_form.html",
+        {"village": village, "form": form, "nav_active": "my_powers"},
     )
 
 
 @login_required
 def village_mandate_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     village = _head_village(request, code)
-    delegation = selectors.village_mandate_list(village=village).filter(pk=pk).first()
+    delegation = selectors.village_mandate_revocable(village=village).filter(pk=pk).first()
     if delegation is None:
         raise Http404("Mandat tidak ditemukan.")
     form = RevokeForm(
@@ -501,11 +497,19 @@ def village_mandate_revoke(request: HttpRequest, code: str, pk: int) -> HttpResp
             )
         except KampungError as exc:
             form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, _validation_text(exc))
         else:
             messages.success(request, "Mandat dicabut.")
             return redirect("authority:village_mandates", code=village.code)
     return render(
         request,
         "authority/village_mandate_revoke.html",
-        {"form": form, "village": village, "delegation": delegation, "nav_active": "my_powers"},
+        {
+            "form": form,
+            "village": village,
+            "delegation": delegation,
+            "row": selectors.delegation_row(delegation, timezone.localdate()),
+            "nav_active": "my_powers",
+        },
     )
