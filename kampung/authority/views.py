@@ -249,23 +249,9 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"revoked_on": timezone.localdate()},
         instruments=selectors.instrument_choices(regency=delegation.instrument.regency),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            register.delegation_revoke(
-                actor=request.user,
-                delegation=delegation,
-                revoked_on=data["revoked_on"],
-                reason=data["reason"],
-                revoking_instrument=data["revoking_instrument"],
-            )
-        except KampungError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, _validation_text(exc))
-        else:
-            messages.success(request, "Pelimpahan dicabut.")
-            return redirect("authority:delegation_detail", pk=delegation.pk)
+    if request.method == "POST" and _revoked(request, form, delegation):
+        messages.success(request, "Pelimpahan dicabut.")
+        return redirect("authority:delegation_detail", pk=delegation.pk)
     return render(
         request,
         "authority/revoke_form.html",
@@ -276,6 +262,28 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             "nav_active": "authority",
         },
     )
+
+
+def _revoked(request: HttpRequest, form: RevokeForm, delegation: Any) -> bool:
+    """Revoke from a valid form; a refusal goes onto the form and nothing changes."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        register.delegation_revoke(
+            actor=request.user,
+            delegation=delegation,
+            revoked_on=data["revoked_on"],
+            reason=data["reason"],
+            revoking_instrument=data["revoking_instrument"],
+        )
+    except KampungError as exc:
+        form.add_error(None, exc.message)
+    except ValidationError as exc:
+        form.add_error(None, _validation_text(exc))
+    else:
+        return True
+    return False
 
 
 # --- Expiring soon, and who holds what ----------------------------------------------------
@@ -485,23 +493,9 @@ def village_mandate_revoke(request: HttpRequest, code: str, pk: int) -> HttpResp
         .filter(kind="sk_kades", delegations__from_region=village)
         .distinct(),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            register.delegation_revoke(
-                actor=request.user,
-                delegation=delegation,
-                revoked_on=data["revoked_on"],
-                reason=data["reason"],
-                revoking_instrument=data["revoking_instrument"],
-            )
-        except KampungError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, _validation_text(exc))
-        else:
-            messages.success(request, "Mandat dicabut.")
-            return redirect("authority:village_mandates", code=village.code)
+    if request.method == "POST" and _revoked(request, form, delegation):
+        messages.success(request, "Mandat dicabut.")
+        return redirect("authority:village_mandates", code=village.code)
     return render(
         request,
         "authority/village_mandate_revoke.html",

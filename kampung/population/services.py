@@ -456,26 +456,21 @@ def death_record(
     cause: str = "",
 ) -> Resident:
     """Record a death: the resident stays in the register with status dead."""
-    role = _role_for(actor, resident.village_id)
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    _living(resident, "Pencatatan kematian")
     if death_date < resident.birth_date:
         raise KampungError("Tanggal kematian tidak boleh sebelum tanggal lahir.")
-    _event(
-        kind=LifeEventKind.DEATH,
-        resident=resident,
+    return _leave_register(
         actor=actor,
+        resident=resident,
+        what="Pencatatan kematian",
+        kind=LifeEventKind.DEATH,
+        status=BasicStatus.DEAD,
+        act="population.death.record",
         event_date=death_date,
         reported_date=reported_date,
         reporter_name=reporter_name,
         reporter=reporter,
-        family=resident.family,
         details={"place": place.strip(), "cause": cause.strip()},
     )
-    resident.basic_status = BasicStatus.DEAD
-    resident.save(update_fields=["basic_status", "updated_at"])
-    _audit(actor=actor, role=role, act="population.death.record", resident=resident)
-    return resident
 
 
 @transaction.atomic
@@ -491,25 +486,55 @@ def move_out_record(
     reason: str = "",
 ) -> Resident:
     """Record a move away: the resident stays in the register with status moved."""
-    role = _role_for(actor, resident.village_id)
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    _living(resident, "Pencatatan pindah keluar")
     if not destination.strip():
         raise KampungError("Alamat tujuan pindah wajib diisi.")
-    _event(
-        kind=LifeEventKind.MOVE_OUT,
-        resident=resident,
+    return _leave_register(
         actor=actor,
+        resident=resident,
+        what="Pencatatan pindah keluar",
+        kind=LifeEventKind.MOVE_OUT,
+        status=BasicStatus.MOVED,
+        act="population.move_out.record",
         event_date=move_date,
         reported_date=reported_date,
         reporter_name=reporter_name,
         reporter=reporter,
-        family=resident.family,
         details={"destination": destination.strip(), "reason": reason.strip()},
     )
-    resident.basic_status = BasicStatus.MOVED
+
+
+def _leave_register(
+    *,
+    actor: Any,
+    resident: Resident,
+    what: str,
+    kind: str,
+    status: int,
+    act: str,
+    event_date: dt.date,
+    reported_date: dt.date | None,
+    reporter_name: str,
+    reporter: Resident | None,
+    details: dict[str, Any],
+) -> Resident:
+    """A living resident leaves the count (death, move away) but stays in the register."""
+    role = _role_for(actor, resident.village_id)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    _living(resident, what)
+    _event(
+        kind=kind,
+        resident=resident,
+        actor=actor,
+        event_date=event_date,
+        reported_date=reported_date,
+        reporter_name=reporter_name,
+        reporter=reporter,
+        family=resident.family,
+        details=details,
+    )
+    resident.basic_status = status
     resident.save(update_fields=["basic_status", "updated_at"])
-    _audit(actor=actor, role=role, act="population.move_out.record", resident=resident)
+    _audit(actor=actor, role=role, act=act, resident=resident)
     return resident
 
 
