@@ -22,6 +22,8 @@ urlpatterns = [
     path("wilayah/", include("kampung.regions.urls")),
     path("audit/", include("kampung.audit.urls")),
     path("kewenangan/", include("kampung.authority.urls")),
+    path("penduduk/", include("kampung.population.urls")),
+    path("warga/", include("kampung.population.urls_portal")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Only village logos are public uploads; every other file is served by a scoped view.
     # In production the proxy serves MEDIA_ROOT/logo/ directly.

@@ -187,3 +187,72 @@ class LifeEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Riwayat peristiwa kependudukan tidak dapat dihapus.")
+
+
+class ResidentAccount(BaseModel):
+    """A resident's own login: NIK and a 6-digit PIN.
+
+    The PIN is the linked user's password (Django's password hashers); the user holds the
+    ``warga`` role at the resident's village. The operator activates the account and prints a
+    PIN slip; the resident must change the PIN at first login (``must_change_password``).
+    """
+
+    resident = models.OneToOneField(Resident, on_delete=models.PROTECT, related_name="account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resident_account"
+    )
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="diaktifkan oleh",
+    )
+    pin_issued_at = models.DateTimeField("PIN terakhir diterbitkan", null=True, blank=True)
+    active = models.BooleanField("aktif", default=True)
+
+    class Meta:
+        verbose_name = "akun warga"
+        verbose_name_plural = "akun warga"
+
+    def __str__(self) -> str:
+        return f"akun {self.resident}"
+
+
+class TemporaryResident(BaseModel):
+    """Buku Penduduk Sementara: people staying in the village without moving their KK here
+    (students, seasonal workers, foreigners), kept by the village as the register requires."""
+
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="temporary_residents")
+    nik = models.CharField("NIK / nomor identitas", max_length=30, blank=True)
+    name = models.CharField("nama", max_length=150)
+    sex = models.PositiveSmallIntegerField("jenis kelamin", choices=Sex.choices)
+    birth_place = models.CharField("tempat lahir", max_length=100, blank=True)
+    birth_date = models.DateField("tanggal lahir", null=True, blank=True)
+    occupation = models.PositiveSmallIntegerField("pekerjaan", null=True, blank=True)
+    nationality = models.CharField("kewarganegaraan/kebangsaan", max_length=60, default="Indonesia")
+    origin = models.CharField("datang dari", max_length=255)
+    purpose = models.CharField("maksud dan tujuan kedatangan", max_length=255)
+    host = models.CharField("nama dan alamat yang didatangi", max_length=255, blank=True)
+    dusun = models.CharField("dusun", max_length=60, blank=True)
+    rw = models.CharField("RW", max_length=3, blank=True)
+    rt = models.CharField("RT", max_length=3, blank=True)
+    arrival_date = models.DateField("tanggal datang")
+    departure_date = models.DateField("tanggal pergi", null=True, blank=True)
+    notes = models.TextField("keterangan", blank=True, default="")
+
+    class Meta:
+        verbose_name = "penduduk sementara"
+        verbose_name_plural = "penduduk sementara"
+        ordering = ["-arrival_date", "pk"]
+        indexes = [models.Index(fields=["village", "arrival_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departure_date__isnull=True) | Q(departure_date__gte=models.F("arrival_date")),
+                name="temporary_resident_departure_after_arrival",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
