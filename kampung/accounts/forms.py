@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 
 
 class LoginForm(AuthenticationForm):
@@ -13,7 +16,14 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Nama pengguna atau kata sandi salah. Periksa kembali lalu coba lagi.",
         "inactive": "Akun ini dinonaktifkan. Hubungi admin kabupaten.",
+        "resident": "Warga masuk dengan NIK dan PIN di halaman Masuk Warga.",
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        # Residents have their own login (NIK and PIN), which checks that they still live here.
+        if hasattr(user, "resident_account"):
+            raise ValidationError(self.error_messages["resident"], code="resident")
 
 
 class ChangePasswordForm(PasswordChangeForm):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 _ALLOWED_PREFIXES = ("/akun/ganti-sandi", "/akun/keluar", "/static/", "/i18n/")
+# Residents (NIK + PIN) change their PIN on their own page, never on the staff password form.
+_RESIDENT_ALLOWED_PREFIXES = ("/warga/ganti-pin", "/warga/keluar", "/akun/keluar", "/static/", "/i18n/")
 
 
 class PasswordChangeRequiredMiddleware:
@@ -19,12 +21,19 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and getattr(user, "must_change_password", False)
-            and not request.path.startswith(_ALLOWED_PREFIXES)
-        ):
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        must_change = getattr(user, "must_change_password", False)
+        if must_change or request.path.startswith("/akun/ganti-sandi"):
+            from kampung.population.portal import is_resident_user
+
+            if is_resident_user(user):
+                if request.path.startswith("/akun/ganti-sandi") or (
+                    must_change and not request.path.startswith(_RESIDENT_ALLOWED_PREFIXES)
+                ):
+                    return redirect(reverse("portal:pin_change"))
+                return self.get_response(request)
+        if must_change and not request.path.startswith(_ALLOWED_PREFIXES):
             return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
 

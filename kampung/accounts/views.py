@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 
 from kampung.accounts import selectors, services
 from kampung.accounts.forms import ChangePasswordForm, LoginForm
+from kampung.accounts.roles import Role
 from kampung.accounts.scope import scope_for
 
 
@@ -38,6 +39,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def home(request: HttpRequest) -> HttpResponse:
     """A user of one village lands on that village's page; others see their regions."""
     scope = scope_for(request.user)
+    if scope.roles == {Role.RESIDENT}:
+        return redirect("portal:home")
     villages = scope.village_codes()
     if len(scope.region_codes()) == 1 and len(villages) == 1:
         return redirect("regions:village_detail", code=next(iter(villages)))
