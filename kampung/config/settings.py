@@ -28,7 +28,11 @@ INSTALLED_APPS = [
     "kampung.authority",
     "kampung.audit",
     "kampung.population",
+    "kampung.documents",
+    "kampung.letters",
     "kampung.demo",
+    "ninja",  # api: Swagger UI served from the package's own static files, no CDN
+    "kampung.api",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +145,8 @@ STATIC_ROOT = env.STATIC_ROOT
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
+KEYS_DIR = env.KEYS_DIR  # documents: the regency's signing keys, never in the database
+PUBLIC_BASE_URL = env.PUBLIC_BASE_URL  # documents: absolute links in QR codes
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -24,6 +24,9 @@ urlpatterns = [
     path("kewenangan/", include("kampung.authority.urls")),
     path("penduduk/", include("kampung.population.urls")),
     path("warga/", include("kampung.population.urls_portal")),
+    path("dokumen/", include("kampung.documents.urls")),
+    path("surat/", include("kampung.letters.urls")),
+    path("api/", include("kampung.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Only village logos are public uploads; every other file is served by a scoped view.
     # In production the proxy serves MEDIA_ROOT/logo/ directly.
