@@ -79,3 +79,6 @@ LOCKOUT_MINUTES = env_int("KAMPUNG_LOCKOUT_MINUTES", 15)
 SESSION_HOURS = env_int("KAMPUNG_SESSION_HOURS", 8)
 MEDIA_ROOT = Path(env_str("KAMPUNG_MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_ROOT = Path(env_str("KAMPUNG_STATIC_ROOT", str(VAR_DIR / "static")))
+# Signing keys live outside the database (documents app); the public base URL goes into QR codes.
+KEYS_DIR = Path(env_str("KAMPUNG_KEYS_DIR", str(VAR_DIR / "keys")))
+PUBLIC_BASE_URL = env_str("KAMPUNG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
