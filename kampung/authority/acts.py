@@ -17,6 +17,9 @@ class Act:
     code: str
     holder_role: str
     description: str
+    # Other roles of the same office that hold the act by their duties (tugas jabatan), e.g.
+    # the village operator checks letter requests alongside the secretary.
+    co_holders: tuple[str, ...] = ()
 
     @property
     def holder_level(self) -> int:
@@ -26,10 +29,10 @@ class Act:
 _REGISTRY: dict[str, Act] = {}
 
 
-def register_act(code: str, *, holder_role: str, description: str) -> Act:
-    if holder_role not in ROLE_LEVEL:
+def register_act(code: str, *, holder_role: str, description: str, co_holders: tuple[str, ...] = ()) -> Act:
+    if holder_role not in ROLE_LEVEL or any(r not in ROLE_LEVEL for r in co_holders):
         raise ValueError(f"unknown role {holder_role!r} for act {code!r}")
-    act = Act(code=code, holder_role=holder_role, description=description)
+    act = Act(code=code, holder_role=holder_role, description=description, co_holders=co_holders)
     existing = _REGISTRY.get(code)
     if existing is not None and existing != act:
         raise ValueError(f"act {code!r} is already registered with another holder")
@@ -40,13 +43,17 @@ def register_act(code: str, *, holder_role: str, description: str) -> Act:
 _FAMILIES: dict[str, Act] = {}
 
 
-def register_family(pattern: str, *, holder_role: str, description: str) -> Act:
+def register_family(
+    pattern: str, *, holder_role: str, description: str, co_holders: tuple[str, ...] = ()
+) -> Act:
     """A family of acts whose codes are made from data (``letters.sign.*``,
     ``assistance.*.decide``). Each member is registered when its data is created; until
     then (for example right after a restart) the family gives its default holder."""
     if holder_role not in ROLE_LEVEL:
         raise ValueError(f"unknown role {holder_role!r} for act family {pattern!r}")
-    family = Act(code=pattern, holder_role=holder_role, description=description)
+    if any(r not in ROLE_LEVEL for r in co_holders):
+        raise ValueError(f"unknown co-holder role for act family {pattern!r}")
+    family = Act(code=pattern, holder_role=holder_role, description=description, co_holders=co_holders)
     _FAMILIES[pattern] = family
     return family
 
@@ -65,7 +72,12 @@ def get_act(code: str) -> Act | None:
     family = family_of(code)
     if family is None:
         return None
-    return Act(code=code, holder_role=family.holder_role, description=family.description)
+    return Act(
+        code=code,
+        holder_role=family.holder_role,
+        description=family.description,
+        co_holders=family.co_holders,
+    )
 
 
 def all_families() -> list[Act]:

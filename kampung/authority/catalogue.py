@@ -25,6 +25,13 @@ ACT_FAMILIES: list[tuple[str, str, str]] = [
     ("assistance.*.decide", Role.BUPATI, "Memutuskan penerima bantuan"),
 ]
 
+# Roles that hold an act by their duties beside its holder, in the same office: checking a
+# letter request against the register is the service operator's daily work as much as the
+# secretary's (the issue's life cycle: "operator or secretary checks the data").
+CO_HOLDERS: dict[str, tuple[str, ...]] = {
+    "letters.verify.*": (Role.OPERATOR,),
+}
+
 
 def letter_type_acts(slug: str) -> tuple[str, str]:
     """The verify and sign acts of a letter type (registered when the type is created)."""

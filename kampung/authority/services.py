@@ -170,7 +170,10 @@ def may_act(
     grants = [g for g in _grants_on(actor, day) if g.covers(code)]
     holder_role, holder_region = holder_of(definition, code)
     for grant in grants:
-        if grant.role == holder_role:
+        # A co-holder acts in the holder's own office (same region), never from above it.
+        if grant.role == holder_role or (
+            grant.role in definition.co_holders and grant.region_code == holder_region
+        ):
             return Decision(
                 True,
                 basis=Basis.ATRIBUSI,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ _SCAN_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
+
+logger = logging.getLogger(__name__)
 
 
 def code_generate() -> str:
@@ -229,8 +232,13 @@ def document_pdf_after_commit(*, document: Document, render: Callable[[Document]
     pk = document.pk
 
     def _run() -> None:
-        fresh = Document.objects.select_related("village").get(pk=pk)
-        document_attach_pdf(document=fresh, pdf_bytes=render(fresh))
+        # The signing has committed: a rendering failure must not turn the signer's page into
+        # an error. It is logged, and the PDF view renders again when the file is missing.
+        try:
+            fresh = Document.objects.select_related("village").get(pk=pk)
+            document_attach_pdf(document=fresh, pdf_bytes=render(fresh))
+        except Exception:
+            logger.exception("PDF dokumen %s gagal dibuat setelah penandatanganan", pk)
 
     transaction.on_commit(_run)
 

@@ -209,3 +209,14 @@ class VillageLetterSetting(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.letter_type_id}"
+
+
+# Requests (permohonan) live in their own module; imported here so Django finds the models.
+from kampung.letters.models_requests import (  # noqa: E402, F401
+    Channel,
+    LetterRequest,
+    RequestAttachment,
+    RequestEvent,
+    RequestParty,
+    RequestStatus,
+)

@@ -50,3 +50,18 @@ def test_unknown_act_and_missing_region_are_refused(world):
     assert not may_act(head, "tidak.ada", VILLAGE_A1)
     assert not may_act(head, "uji.tandatangan", None)
     assert not may_act(None, "uji.tandatangan", VILLAGE_A1)
+
+
+def test_co_holders_act_in_the_holders_office_only(world):
+    """The operator checks letter requests beside the secretary, in their own village only."""
+    act = "letters.verify.surat-keterangan-usaha"
+    assert get_act(act).co_holders == (Role.OPERATOR,)
+    decision = may_act(world.user(Role.OPERATOR, VILLAGE_A1), act, VILLAGE_A1)
+    assert decision.allowed and decision.basis == "atribusi" and decision.role == Role.OPERATOR
+    assert may_act(world.user(Role.SECRETARY, VILLAGE_A1), act, VILLAGE_A1)
+    assert not may_act(world.user(Role.OPERATOR, VILLAGE_A1), act, VILLAGE_A2)
+    assert not may_act(
+        world.user(Role.OPERATOR, VILLAGE_A1), "letters.sign.surat-keterangan-usaha", VILLAGE_A1
+    )
+    with pytest.raises(ValueError):
+        register_act("uji.pembantu", holder_role=Role.HEAD, description="x", co_holders=("raja",))

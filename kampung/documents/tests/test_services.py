@@ -170,3 +170,22 @@ def test_pdf_is_rendered_only_after_the_signing_transaction_commits(
     assert len(callbacks) == 1 and seen == [doc.number]
     doc.refresh_from_db()
     assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
+
+
+def test_a_failed_rendering_after_signing_is_logged_not_raised(
+    media: Path, django_capture_on_commit_callbacks, caplog
+) -> None:
+    from django.db import transaction
+
+    from kampung.documents.services import document_pdf_after_commit
+
+    def render(document: Document) -> bytes:
+        raise RuntimeError("font hilang")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            doc = issue(VILLAGE_A1)
+            document_pdf_after_commit(document=doc, render=render)
+    doc.refresh_from_db()
+    assert doc.number and not doc.sha256  # the number stands; the PDF can be made later
+    assert "gagal dibuat" in caplog.text

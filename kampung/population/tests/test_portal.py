@@ -388,7 +388,7 @@ def test_home_shows_own_data_in_full_family_masked_and_no_one_else(client, world
     assert household["family"].kk_number not in text
     assert mask_nik(household["family"].kk_number) in text
     assert neighbour.name not in text and mask_nik(neighbour.nik) not in text
-    assert "Permohonan surat" not in text
+    assert 'href="/surat/warga/"' in text  # the letters section links to the real requests page
     assert "Kepala keluarga" in text and "WNI" in text  # coded attributes shown by name
 
 
