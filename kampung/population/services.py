@@ -209,6 +209,10 @@ def _create_resident(
             f"NIK {nik} sudah terdaftar atas penduduk yang masih hidup.", code="nik_terdaftar"
         ) from exc
     _write_tokens(resident)
+    if family is not None and resident.family_relation == RELATION_HEAD and family.head_id is None:
+        # The family's head pointer follows its member registered as head (a KK has one).
+        family.head = resident
+        family.save(update_fields=["head", "updated_at"])
     return resident, flags
 
 
