@@ -19,10 +19,20 @@ class NavItem:
 
 
 def nav_items(scope: Scope) -> list[NavItem]:
-    items = [NavItem(_("Beranda"), reverse("accounts:home"), "home")]
     roles = scope.roles
+    if roles == {Role.RESIDENT}:
+        # A resident's own pages: their data and their letter requests.
+        return [
+            NavItem(_("Data saya"), reverse("portal:home"), "portal"),
+            NavItem(_("Permohonan surat"), reverse("letters:portal_list"), "letters_portal"),
+        ]
+    items = [NavItem(_("Beranda"), reverse("accounts:home"), "home")]
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
         items.append(NavItem(_("Wilayah"), reverse("regions:village_list"), "regions"))
+    if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
+        items.append(NavItem(_("Penduduk"), reverse("population:resident_list"), "population"))
+    if roles & {Role.OPERATOR, Role.SECRETARY, Role.HEAD}:
+        items.append(NavItem(_("Permohonan surat"), reverse("letters:queue"), "letters_requests"))
     if roles & {Role.ADMIN, Role.DPMD, Role.BUPATI}:
         items.append(NavItem(_("Kewenangan"), reverse("authority:register"), "authority"))
     if roles - {Role.RESIDENT}:
@@ -30,6 +40,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
         items.append(NavItem(_("Antrean keputusan"), reverse("authority:matter_queue"), "matter_queue"))
     if Role.ADMIN in roles:
+        items.append(NavItem(_("Katalog surat"), reverse("letters:catalogue"), "letters_catalogue"))
         items.append(NavItem(_("Pengguna"), reverse("accounts:user_list"), "users"))
         items.append(NavItem(_("Kalender kerja"), reverse("regions:holiday_list"), "calendar"))
         items.append(NavItem(_("Jejak audit"), reverse("audit:entry_list"), "audit"))
