@@ -86,6 +86,14 @@ def make_other_regency() -> tuple[Any, Any]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Cached figures must not leak from one test's data into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _regions_present(request: Any) -> None:
     """Transactional tests (the browser's live server) flush the database; reload the regions."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(

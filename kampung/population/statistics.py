@@ -37,10 +37,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from kampung.population.models import BasicStatus, LifeEvent, LifeEventKind, Resident, Sex
+from kampung.population.models import BasicStatus, Family, LifeEvent, LifeEventKind, Resident, Sex
 from kampung.population.portal import code_label
 from kampung.regions.models import Level, Region
 
@@ -266,6 +267,7 @@ class PopulationStatistics:
     pyramid: tuple[SexCount, ...]
     distributions: tuple[Distribution, ...]
     families: FamilySummary
+    computed_at: dt.datetime | None = None
 
     def distribution(self, key: str) -> Distribution:
         return next(d for d in self.distributions if d.key == key)
@@ -311,7 +313,49 @@ def population_statistics(region: Region, *, today: dt.date | None = None) -> Po
             _distribution_from(key, counts[DISTRIBUTIONS[key][0]]) for key in STATISTICS_KEYS
         ),
         families=family_summary(codes),
+        computed_at=timezone.now(),
     )
+
+
+# Above this many villages the figures are kept in the cache for a while: a whole regency
+# (1.7 M residents) takes several seconds to count, a district well under one.
+CACHE_ABOVE_VILLAGES = 40
+CACHE_SECONDS = 15 * 60
+
+
+def _cache_key(region: Region, day: dt.date) -> str:
+    return f"population:statistics:{region.code}:{day.isoformat()}"
+
+
+def population_statistics_cached(
+    region: Region, *, today: dt.date | None = None, refresh: bool = False
+) -> PopulationStatistics:
+    """The figures of a region, from the cache for wide areas (up to ``CACHE_SECONDS`` old;
+    ``computed_at`` says when). ``kampung population statistics --warm`` refreshes them on a
+    schedule so that no visitor waits for a regency-wide count."""
+    day = _today(today)
+    if len(village_codes_under(region)) <= CACHE_ABOVE_VILLAGES:
+        return population_statistics(region, today=day)
+    key = _cache_key(region, day)
+    stats = None if refresh else cache.get(key)
+    if not isinstance(stats, PopulationStatistics):
+        stats = population_statistics(region, today=day)
+        cache.set(key, stats, CACHE_SECONDS)
+    return stats
+
+
+def statistics_warm(*, today: dt.date | None = None) -> list[PopulationStatistics]:
+    """Recount every district and regency whose figures are cached (for a scheduled job)."""
+    # Only the districts and regencies that hold residents (the national list has thousands).
+    villages = Family.objects.order_by().values_list("village_id", flat=True).distinct()
+    codes = {code[:5] for code in villages} | {code[:8] for code in villages}
+    regions = Region.objects.filter(code__in=codes).order_by("code")
+    day = _today(today)
+    return [
+        population_statistics_cached(region, today=day, refresh=True)
+        for region in regions
+        if len(village_codes_under(region)) > CACHE_ABOVE_VILLAGES
+    ]
 
 
 # -- monthly figures ----------------------------------------------------------------------

@@ -242,7 +242,7 @@ def bar_chart(rows: tuple[statistics.SexCount, ...]) -> dict[str, Any]:
 @login_required
 def statistics_page(request: HttpRequest) -> HttpResponse:
     region = _chosen_region(request)
-    stats = statistics.population_statistics(region)
+    stats = statistics.population_statistics_cached(region)
     charts = [
         {
             "id": dist.key,
@@ -258,6 +258,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         {
             "region": region,
             "stats": stats,
+            "cache_above": statistics.CACHE_ABOVE_VILLAGES,
             "options": _region_options(request),
             "pyramid": pyramid_chart(stats.pyramid),
             "charts": charts,
@@ -269,7 +270,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def statistics_export(request: HttpRequest) -> HttpResponse:
     region = _chosen_region(request)
-    stats = statistics.population_statistics(region)
+    stats = statistics.population_statistics_cached(region)
     content = registers.statistics_xlsx(stats)
     return _xlsx_response(content, f"statistik-penduduk-{region.code.replace('.', '')}.xlsx")
 

@@ -305,3 +305,34 @@ def test_charts_render_in_the_browser(page, live_server, world, people):
     page.get_by_role("button", name="Tampilkan").click()
     page.wait_for_load_state()
     assert "Statistik penduduk Desa Pesanggaran" in page.locator("h1").inner_text()
+
+
+def test_wide_areas_are_cached_and_warmed(world, people, monkeypatch):
+    from kampung.population import statistics as st
+
+    monkeypatch.setattr(st, "CACHE_ABOVE_VILLAGES", 1)
+    regency = Region.objects.get(code=REGENCY)
+    first = st.population_statistics_cached(regency)
+    assert first.computed_at is not None
+    make_resident(world, VILLAGE_A1, name="Pendatang Baru", birth=dt.date(1990, 1, 1))
+    # Within the cache period the page shows the figures as counted (with their time).
+    assert st.population_statistics_cached(regency).total.total == first.total.total
+    warmed = st.statistics_warm()
+    assert REGENCY in [s.region_code for s in warmed]
+    assert st.population_statistics_cached(regency).total.total == first.total.total + 1
+    # One village is always counted live.
+    village = Region.objects.get(code=VILLAGE_A1)
+    before = st.population_statistics_cached(village).total.total
+    make_resident(world, VILLAGE_A1, name="Pendatang Kedua", birth=dt.date(1991, 1, 1))
+    assert st.population_statistics_cached(village).total.total == before + 1
+
+
+def test_warm_command_prints_the_recounted_regions(world, people, monkeypatch):
+    from django.core.management import call_command
+
+    from kampung.population import statistics as st
+
+    monkeypatch.setattr(st, "CACHE_ABOVE_VILLAGES", 1)
+    out = io.StringIO()
+    call_command("population", "statistics-warm", stdout=out)
+    assert f"{REGENCY} " in out.getvalue() and "penduduk" in out.getvalue()

@@ -25,7 +25,10 @@ from kampung.regions.models import Region
 
 
 class Command(BaseCommand):
-    help = "Population register: 'import' reads residents and families from .xlsx or .csv."
+    help = (
+        "Population register: 'import' reads residents and families from .xlsx or .csv; "
+        "'statistics-warm' recounts the cached wide-area statistics."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,10 +40,19 @@ class Command(BaseCommand):
             "--layout", choices=[KAMPUNG, OPENSID], default=None, help="default: from the headers"
         )
         run.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+        sub.add_parser(
+            "statistics-warm",
+            help="recount the cached district and regency statistics (run every few minutes)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self._import(options)
+        elif options["action"] == "statistics-warm":
+            from kampung.population.statistics import statistics_warm
+
+            for stats in statistics_warm():
+                self.stdout.write(f"{stats.region_code} {stats.region_name}: {stats.total.total} penduduk")
 
     def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
