@@ -26,6 +26,7 @@ urlpatterns = [
     path("warga/", include("kampung.population.urls_portal")),
     path("dokumen/", include("kampung.documents.urls")),
     path("surat/", include("kampung.letters.urls")),
+    path("notifikasi/", include("kampung.notifications.urls")),
     path("api/", include("kampung.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Only village logos are public uploads; every other file is served by a scoped view.

@@ -32,6 +32,7 @@ from kampung.demo.cast import (
     demo_cast,
     demo_usernames,
 )
+from kampung.demo.events import EventsResult, events_fill
 from kampung.demo.population import VillagePlan, regency_plan
 from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
 from kampung.regions.models import Kind, Level, Region, VillageProfile
@@ -65,6 +66,7 @@ class DemoResult:
     scale: str
     regions_loaded: bool = False
     population: FillResult = field(default_factory=FillResult)
+    events: EventsResult = field(default_factory=EventsResult)
     users_created: int = 0
     users_restored: int = 0
     officials_created: int = 0
@@ -82,6 +84,7 @@ class DemoResult:
         return bool(
             self.regions_loaded
             or self.population.villages
+            or self.events.villages
             or self.users_created
             or self.users_restored
             or self.officials_created
@@ -143,6 +146,7 @@ def demo_build(
     if on_start is not None:
         on_start(sum(p.residents for p in plans if p.code not in done))
     result.population = population_fill(plans=plans, seed=seed, on_village=on_village)
+    result.events = events_fill(plans=plans, seed=seed)
     names = dict(Region.objects.filter(code__in=_demo_region_codes()).values_list("code", "name"))
     cast = demo_cast(seed=seed, names=names, resident_names=_resident_names(VILLAGE_SET_CODES))
     regions = Region.objects.in_bulk(_demo_region_codes())
@@ -163,6 +167,7 @@ def demo_build(
                 "villages_filled": result.population.villages,
                 "residents_added": result.population.residents,
                 "families_added": result.population.families,
+                "life_events_added": result.events.events,
                 "users_created": result.users_created,
                 "officials_created": result.officials_created,
                 "delegations_created": result.delegations_created,

@@ -4,6 +4,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from kampung.accounts.models import Official, RoleAssignment, User
 from kampung.accounts.roles import Role
@@ -22,9 +23,9 @@ from kampung.demo.cast import (
     slug,
 )
 from kampung.demo.identity import SerialBook, district_prefix, nik_date_part, nik_parse
-from kampung.demo.population import REFERENCE_DATE, regency_plan
+from kampung.demo.population import regency_plan
 from kampung.demo.services import SMALL_RESIDENTS, demo_build, demo_reset
-from kampung.population.models import Family, Resident, Sex
+from kampung.population.models import BasicStatus, Family, LifeEvent, LifeEventKind, Resident, Sex
 from kampung.regions.models import Kind, Level, Region, VillageProfile
 
 pytestmark = pytest.mark.django_db
@@ -88,12 +89,15 @@ def test_small_demo_builds_banyuwangi_with_a_user_for_every_role():
 
     for code in DEMO_VILLAGE_CODES:
         residents = Resident.objects.filter(village_id=code).count()
-        assert SMALL_RESIDENTS[0] <= residents <= SMALL_RESIDENTS[1]
         entry = AuditEntry.objects.get(act="demo.population.bulk", region_code=code)
-        assert entry.after == {
-            "residents": residents,
-            "families": Family.objects.filter(village_id=code).count(),
-        }
+        events = AuditEntry.objects.get(act="demo.population.events", region_code=code).after
+        assert SMALL_RESIDENTS[0] <= entry.after["residents"] <= SMALL_RESIDENTS[1]
+        # Births and newcomers of the last year come on top of the generated residents.
+        assert entry.after["residents"] + events["residents_added"] == residents
+        assert (
+            entry.after["families"] + events["families_added"]
+            == Family.objects.filter(village_id=code).count()
+        )
     assert Resident.objects.count() == result.residents
     assert not Resident.objects.exclude(village_id__in=DEMO_VILLAGE_CODES).exists()
     # The resident account is one of the village's residents.
@@ -132,19 +136,27 @@ def test_same_seed_gives_the_same_people_and_another_seed_others():
 
 def test_generated_niks_have_the_real_structure_and_are_unique():
     demo_build(seed=2018)
-    rows = list(Resident.objects.values_list("nik", "village_id", "birth_date", "sex"))
+    rows = list(Resident.objects.values_list("nik", "village_id", "birth_date", "sex", "pk"))
     niks = [nik for nik, *_ in rows]
     assert len(niks) == len(set(niks))
-    for nik, village, birth_date, sex in rows:
+    # A NIK keeps the district where the person was first registered: newcomers' are elsewhere.
+    newcomers = set(
+        LifeEvent.objects.filter(kind=LifeEventKind.MOVE_IN).values_list("resident_id", flat=True)
+    )
+    assert newcomers
+    for nik, village, birth_date, sex, pk in rows:
         assert len(nik) == 16 and nik.isdigit()
-        assert nik[:6] == district_prefix(village) == village.replace(".", "")[:6]
+        if pk in newcomers:
+            assert nik[:4] != "3510"
+        else:
+            assert nik[:6] == district_prefix(village) == village.replace(".", "")[:6]
         parts = nik_parse(nik)
         assert parts is not None, nik
         assert parts.matches(birth_date) and parts.sex == sex
         day = int(nik[6:8])
         assert (41 <= day <= 71) if sex == Sex.FEMALE else (1 <= day <= 31)
         assert nik[12:] != "0000"
-    assert {sex for *_, sex in rows} == {Sex.MALE, Sex.FEMALE}
+    assert {row[3] for row in rows} == {Sex.MALE, Sex.FEMALE}
 
 
 def test_kk_numbers_and_families_are_sensible():
@@ -156,13 +168,15 @@ def test_kk_numbers_and_families_are_sensible():
         kk = family.kk_number
         assert len(kk) == 16 and kk.isdigit() and kk[:6] == district_prefix(family.village_id)
         registered = dt.date(2000 + int(kk[10:12]), int(kk[8:10]), int(kk[6:8]))
-        assert dt.date(2005, 1, 1) <= registered <= REFERENCE_DATE
+        assert dt.date(2005, 1, 1) <= registered <= timezone.localdate()  # new KKs of the last year
         assert kk[12:] != "0000"
         assert family.head.family_id == family.pk and family.head.family_relation == KK_LEVEL_HEAD
         assert family.dusun and family.rw.isdigit() and family.rt.isdigit()
     members = Counter(Resident.objects.values_list("family_id", flat=True))
     assert 3.0 <= sum(members.values()) / len(members) <= 4.2
-    assert Counter(Resident.objects.values_list("family_relation", flat=True))[KK_LEVEL_HEAD] == len(families)
+    # One head per family among the living (a widow takes over when her husband dies).
+    living = Resident.objects.filter(basic_status=BasicStatus.LIVING, family_relation=KK_LEVEL_HEAD)
+    assert Counter(living.values_list("family_id", flat=True)).most_common(1)[0][1] == 1
     # Children are at least 18 years younger than the wife of the head.
     for family in families[:100]:
         people = list(family.members.all())

@@ -124,3 +124,30 @@ def test_who_sees_full_numbers(people, world):
     assert selectors.shown_number(world.user(Role.ADMIN, REGENCY), VILLAGE_A1, nik) == masked
     assert selectors.shown_number(world.user(Role.BPD, VILLAGE_A1), VILLAGE_A1, nik) == masked
     assert selectors.mask_nik("3510012101900001") == "3510********0001"
+
+
+def test_name_search_intersects_words_keeps_order_and_scope(people, world):
+    admin = world.user(Role.ADMIN, REGENCY)
+    make_resident(world, VILLAGE_B1, name="Slamet Budiono")
+    search = selectors.resident_search
+    assert names(search(actor=admin, q="slamet bud")) == ["Budi Slamet Santoso", "Slamet Budiono"]
+    assert [r.name for r in search(actor=admin, q="slamet", sort="-nama")] == [
+        "Slamet Budiono",
+        "Budi Slamet Santoso",
+        "Ahmad Slamet",
+    ]
+    assert names(search(actor=admin, q="slamet bud", village=VILLAGE_A1)) == []
+    camat = world.user(Role.CAMAT, DISTRICT_A)
+    assert names(search(actor=camat, q="slamet bud")) == []
+
+
+def test_kk_search_lists_every_member_and_takes_filters(people, world):
+    operator = world.user(Role.OPERATOR, VILLAGE_A1)
+    family = people["slamet"].family
+    wife = make_resident(
+        world, VILLAGE_A1, name="Siti Aminah", sex=Sex.FEMALE, birth=dt.date(1992, 3, 4), family=family
+    )
+    search = selectors.resident_search
+    assert names(search(actor=operator, q=family.kk_number)) == ["Ahmad Slamet", "Siti Aminah"]
+    assert list(search(actor=operator, q=family.kk_number, sex=Sex.FEMALE)) == [wife]
+    assert list(search(actor=operator, q=f"{wife.nik[:8]} {wife.nik[8:]}")) == [wife]

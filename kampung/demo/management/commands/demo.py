@@ -87,6 +87,13 @@ class Command(BaseCommand):
                 f"{number_id(made.residents)} penduduk dalam {number_id(made.families)} keluarga di {made.villages} desa/kelurahan, "
                 f"{result.users_created} akun dan {result.officials_created} perangkat baru."
             )
+            if result.events.events:
+                kinds = result.events.by_kind
+                write(
+                    f"Peristiwa setahun terakhir: {number_id(kinds['lahir'])} kelahiran, "
+                    f"{number_id(kinds['mati'])} kematian, {number_id(kinds['pindah'])} pindah keluar, "
+                    f"{number_id(kinds['datang'])} pindah datang, {number_id(kinds['ganti_kk'])} perubahan keluarga."
+                )
             if result.reset:
                 write(
                     f"Data demo lama dihapus: {number_id(result.reset['residents'])} penduduk, "
