@@ -17,7 +17,6 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kampung.accounts.scope import filter_by_village, get_in_scope_or_404, scope_for
 from kampung.api.auth import ActiveSessionAuth, TokenAuth
-from kampung.api.labels import code_label
 from kampung.api.schemas import (
     ErrorOut,
     FamilyDetailOut,
@@ -30,6 +29,7 @@ from kampung.api.schemas import (
 from kampung.audit.services import audit_view
 from kampung.core.errors import KampungError
 from kampung.population import selectors
+from kampung.population.codes import label as code_label
 from kampung.population.models import BasicStatus, Family, LifeEvent, Resident, Sex
 
 MAX_ID = 2**63 - 1

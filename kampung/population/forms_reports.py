@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from kampung.population import codes
 from kampung.population.models import Sex, TemporaryResident
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CODES = Path(__file__).resolve().parent / "data" / "kode_data_kependudukan.csv"
 
 
-@cache
 def occupation_choices() -> list[tuple[str, str]]:
-    with _CODES.open(encoding="utf-8", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["daftar"] == "pekerjaan_id" and r["id"].isdigit()]
-    return [("", "-")] + [(r["id"], r["nama"].strip().capitalize()) for r in rows]
+    return [("", "-")] + [(str(code), name) for code, name in codes.choices("pekerjaan_id")]
 
 
 class DateInput(forms.DateInput):

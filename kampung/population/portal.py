@@ -12,10 +12,8 @@ older, or younger but married or once married (UU 23/2006 jo. UU 24/2013 Pasal 6
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import secrets
-from functools import cache
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -28,6 +26,7 @@ from kampung.accounts.roles import Role
 from kampung.accounts.scope import filter_by_village, forget_scope, scope_for
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.population import codes
 from kampung.population.checks import mask_nik, nik_check
 from kampung.population.models import BasicStatus, Resident, ResidentAccount
 from kampung.population.services import WRITER_ROLES
@@ -36,7 +35,6 @@ PIN_LENGTH = 6
 USERNAME_PREFIX = "nik-"
 KTP_AGE = 17
 NEVER_MARRIED = 1  # status_kawin 1 = BELUM KAWIN; 2-4 are married, divorced or widowed
-_CODES_FILE = "kode_data_kependudukan.csv"
 
 
 def username_for(nik: str) -> str:
@@ -397,23 +395,6 @@ def account_list(*, actor: Any, village: str = "", q: str = "") -> QuerySet[Resi
 # -- code labels for the resident's own page ------------------------------------------------
 
 
-@cache
-def _code_labels() -> dict[tuple[str, int], str]:
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent / "data" / _CODES_FILE
-    labels: dict[tuple[str, int], str] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["id"].isdigit():
-                name = row["nama"].strip()
-                # "WNI", "WNA" stay capitals; "BELUM KAWIN" reads "Belum kawin".
-                labels[(row["daftar"], int(row["id"]))] = name if len(name) <= 4 else name.capitalize()
-    return labels
-
-
 def code_label(code_list: str, value: int | None) -> str:
     """The printed name of a coded attribute (``agama_id``, ``status_kawin``, ``kk_level``...)."""
-    if value is None:
-        return "-"
-    return _code_labels().get((code_list, int(value)), str(value))
+    return "-" if value is None else codes.label(code_list, value)
