@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kampung.core.formatting import MONTHS_ID
 from kampung.population.checks import mask_nik
 from kampung.population.models import (
     BasicStatus,
@@ -49,20 +50,7 @@ INDUK_ROWS_PER_PDF_PAGE = 26
 # Other registers print in one go; a longer list is refused (choose a shorter period).
 PDF_MAX_ROWS = 1500
 MUTATION_KINDS = (LifeEventKind.BIRTH, LifeEventKind.DEATH, LifeEventKind.MOVE_IN, LifeEventKind.MOVE_OUT)
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+MONTHS = MONTHS_ID
 
 
 def month_name(year: int, month: int) -> str:
