@@ -41,6 +41,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Antrean keputusan"), reverse("authority:matter_queue"), "matter_queue"))
     if Role.ADMIN in roles:
         items.append(NavItem(_("Katalog surat"), reverse("letters:catalogue"), "letters_catalogue"))
+        items.append(NavItem(_("Pesan keluar"), reverse("notifications:outbox_list"), "notifications"))
         items.append(NavItem(_("Pengguna"), reverse("accounts:user_list"), "users"))
         items.append(NavItem(_("Kalender kerja"), reverse("regions:holiday_list"), "calendar"))
         items.append(NavItem(_("Jejak audit"), reverse("audit:entry_list"), "audit"))

@@ -82,3 +82,28 @@ STATIC_ROOT = Path(env_str("KAMPUNG_STATIC_ROOT", str(VAR_DIR / "static")))
 # Signing keys live outside the database (documents app); the public base URL goes into QR codes.
 KEYS_DIR = Path(env_str("KAMPUNG_KEYS_DIR", str(VAR_DIR / "keys")))
 PUBLIC_BASE_URL = env_str("KAMPUNG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Notifications (outbox sender). Email goes through SMTP when a host is set; otherwise it is
+# printed to the console (development and demos). Passwords and tokens may come from *_FILE.
+EMAIL_HOST = env_str("KAMPUNG_EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "KAMPUNG_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("KAMPUNG_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("KAMPUNG_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("KAMPUNG_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("KAMPUNG_EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("KAMPUNG_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("KAMPUNG_EMAIL_TIMEOUT", 15)
+DEFAULT_FROM_EMAIL = env_str("KAMPUNG_EMAIL_FROM", "Kampung <noreply@localhost>")
+SMS_GATEWAY = env_str("KAMPUNG_SMS_GATEWAY")
+SMS_GATEWAY_URL = env_str("KAMPUNG_SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env_str("KAMPUNG_SMS_GATEWAY_TOKEN")
+WHATSAPP_GATEWAY = env_str("KAMPUNG_WHATSAPP_GATEWAY")
+WHATSAPP_GATEWAY_URL = env_str("KAMPUNG_WHATSAPP_GATEWAY_URL")
+WHATSAPP_GATEWAY_TOKEN = env_str("KAMPUNG_WHATSAPP_GATEWAY_TOKEN")
+GATEWAY_TIMEOUT = env_int("KAMPUNG_GATEWAY_TIMEOUT", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("KAMPUNG_NOTIFY_MAX_ATTEMPTS", 6)

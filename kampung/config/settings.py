@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "kampung.population",
     "kampung.documents",
     "kampung.letters",
+    "kampung.notifications",
     "kampung.demo",
     "ninja",  # api: Swagger UI served from the package's own static files, no CDN
     "kampung.api",
@@ -143,10 +144,39 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.STATIC_ROOT
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Shared by the app server's workers: slow wide-area figures (regency statistics) are kept here.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(env.VAR_DIR / "cache"),
+    }
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
 KEYS_DIR = env.KEYS_DIR  # documents: the regency's signing keys, never in the database
 PUBLIC_BASE_URL = env.PUBLIC_BASE_URL  # documents: absolute links in QR codes
+
+# notifications: SMTP when KAMPUNG_EMAIL_HOST is set, otherwise mail is printed (dev/demo).
+EMAIL_BACKEND = env.EMAIL_BACKEND
+EMAIL_HOST = env.EMAIL_HOST
+EMAIL_PORT = env.EMAIL_PORT
+EMAIL_HOST_USER = env.EMAIL_HOST_USER
+EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
+EMAIL_USE_TLS = env.EMAIL_USE_TLS
+EMAIL_USE_SSL = env.EMAIL_USE_SSL
+EMAIL_TIMEOUT = env.EMAIL_TIMEOUT
+DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
+# notifications: SMS/WhatsApp gateways (dotted path, or "log" / "http"; empty = channel off).
+KAMPUNG_SMS_GATEWAY = env.SMS_GATEWAY
+KAMPUNG_SMS_GATEWAY_URL = env.SMS_GATEWAY_URL
+KAMPUNG_SMS_GATEWAY_TOKEN = env.SMS_GATEWAY_TOKEN
+KAMPUNG_WHATSAPP_GATEWAY = env.WHATSAPP_GATEWAY
+KAMPUNG_WHATSAPP_GATEWAY_URL = env.WHATSAPP_GATEWAY_URL
+KAMPUNG_WHATSAPP_GATEWAY_TOKEN = env.WHATSAPP_GATEWAY_TOKEN
+KAMPUNG_GATEWAY_TIMEOUT = env.GATEWAY_TIMEOUT
+KAMPUNG_NOTIFY_MAX_ATTEMPTS = env.NOTIFY_MAX_ATTEMPTS
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
