@@ -94,6 +94,13 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _keys_outside_var(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test writes signing keys into the real var/keys (``kampung init`` and ``kampung
+    demo`` make one when there is none); tests that need a key make their own."""
+    settings.KEYS_DIR = tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
 def _regions_present(request: Any) -> None:
     """Transactional tests (the browser's live server) flush the database; reload the regions."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(

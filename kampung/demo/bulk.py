@@ -42,7 +42,7 @@ RESIDENT_COLUMNS = (
     "marital_status", "family_relation", "education", "occupation", "citizenship", "blood_type",
     "disability", "family_id", "village_id", "dusun", "rw", "rt", "phone", "basic_status", "name_key",
 )  # fmt: skip
-TOKEN_COLUMNS = ("resident_id", "village_id", "token")
+TOKEN_COLUMNS = ("resident_id", "village_id", "token", "name_key")
 _ID, _NAME, _VILLAGE = (RESIDENT_COLUMNS.index(c) for c in ("id", "name", "village_id"))
 SQLITE_CACHE_KIB = 256 * 1024
 
@@ -206,8 +206,9 @@ def _with_name_keys(
     tokens: list[tuple[Any, ...]] = []
     for row in residents:
         words = name_tokens(row[_NAME])
-        rows.append((*row, name_key(row[_NAME])))
-        tokens.extend((row[_ID], row[_VILLAGE], word) for word in dict.fromkeys(words))
+        key = name_key(row[_NAME])
+        rows.append((*row, key))
+        tokens.extend((row[_ID], row[_VILLAGE], word, key) for word in dict.fromkeys(words))
     return rows, tokens
 
 

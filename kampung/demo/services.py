@@ -33,6 +33,7 @@ from kampung.demo.cast import (
     demo_usernames,
 )
 from kampung.demo.events import EventsResult, events_fill
+from kampung.demo.letters import LettersResult, letters_fill, letters_reset
 from kampung.demo.population import VillagePlan, regency_plan
 from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
 from kampung.regions.models import Kind, Level, Region, VillageProfile
@@ -72,6 +73,7 @@ class DemoResult:
     officials_created: int = 0
     profiles_saved: int = 0
     delegations_created: int = 0
+    letters: LettersResult = field(default_factory=LettersResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -90,6 +92,9 @@ class DemoResult:
             or self.officials_created
             or self.profiles_saved
             or self.delegations_created
+            or self.letters.requests
+            or self.letters.accounts
+            or self.letters.key_created
             or self.reset
         )
 
@@ -154,6 +159,7 @@ def demo_build(
     result.officials_created = _ensure_officials(cast, regions)
     result.profiles_saved = _ensure_profiles(cast, regions)
     result.delegations_created = ensure_delegations()
+    result.letters = letters_fill(seed=seed)
     if result.created_anything:
         audit_record(
             actor=None,
@@ -171,6 +177,7 @@ def demo_build(
                 "users_created": result.users_created,
                 "officials_created": result.officials_created,
                 "delegations_created": result.delegations_created,
+                "letter_requests_added": result.letters.requests,
             },
         )
     _count(result)
@@ -321,6 +328,7 @@ def demo_reset() -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(letters_reset(REGENCY_CODE))
             counts["residents"], counts["families"] = _delete_population(REGENCY_CODE)
             counts["officials"], _ = Official.objects.filter(village_id__in=DEMO_VILLAGE_CODES).delete()
             deleted = kept = 0

@@ -56,3 +56,22 @@ class Command(BaseCommand):
         self.stdout.write(f"{regency}: {districts} kecamatan dan {villages} desa/kelurahan dimuat.")
         self.stdout.write(f"Admin pertama: {email}")
         self.stdout.write(f"Kata sandi sekali pakai: {created.password}  (wajib diganti saat masuk pertama)")
+        self._signing_key(code)
+
+    def _signing_key(self, regency: str) -> None:
+        """The regency's document-signing key pair: made once, never replaced here."""
+        from django.conf import settings
+
+        from kampung.documents import keys
+
+        current = [k for k in keys.key_list(regency=regency) if k.current]
+        if current:
+            self.stdout.write(
+                f"Kunci tanda tangan dokumen {current[-1].kid} sudah ada di {settings.KEYS_DIR}."
+            )
+            return
+        info = keys.key_generate(regency=regency)
+        self.stdout.write(
+            f"Kunci tanda tangan dokumen {info.kid} dibuat di {settings.KEYS_DIR} "
+            "(simpan cadangannya di tempat aman; lihat docs/letters.md)."
+        )

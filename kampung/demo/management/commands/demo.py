@@ -103,6 +103,7 @@ class Command(BaseCommand):
             write(
                 f"Demo sudah tersedia; tidak ada data baru ({seconds:.1f} detik). Pakai --reset untuk membangun ulang."
             )
+        _report_letters(write, result)
         if result.population.skipped and result.population.villages:
             write(f"{result.population.skipped} desa/kelurahan sudah berisi penduduk dan dilewati.")
         write(
@@ -111,6 +112,11 @@ class Command(BaseCommand):
         )
         write("")
         write(_table(result.logins))
+        if result.letters.resident_logins:
+            write("")
+            write("Akun warga (masuk di /warga/ dengan NIK dan PIN):")
+            rows = [Login(x.nik, x.pin, x.name, x.region) for x in result.letters.resident_logins]
+            write(_table(rows, header=("NIK", "PIN", "Nama", "Wilayah")))
 
     def _serve(self) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -135,14 +141,27 @@ class Command(BaseCommand):
         os.execv(sys.executable, argv)  # replaces this process: Ctrl+C stops gunicorn
 
 
+def _report_letters(write: Any, result: DemoResult) -> None:
+    from django.conf import settings
+
+    letters = result.letters
+    if letters.key_created:
+        write(f"Kunci tanda tangan dokumen baru {letters.key_created} disimpan di {settings.KEYS_DIR}.")
+    if letters.requests:
+        states = ", ".join(f"{count} {status}" for status, count in sorted(letters.by_status.items()))
+        write(f"Permohonan surat contoh: {letters.requests} di {letters.villages} desa/kelurahan ({states}).")
+
+
 def _migrate_if_needed() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
 
 
-def _table(logins: list[Login]) -> str:
-    header = ("Nama pengguna", "Kata sandi", "Peran", "Wilayah")
+def _table(
+    logins: list[Login],
+    header: tuple[str, str, str, str] = ("Nama pengguna", "Kata sandi", "Peran", "Wilayah"),
+) -> str:
     rows = [header] + [(x.username, x.password, x.role, x.region) for x in logins]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
