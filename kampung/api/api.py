@@ -200,8 +200,11 @@ def resident_list(request: HttpRequest, filters: Query[ResidentFilters]) -> dict
     """
     actor = _actor(request)
     _village_in_scope(actor, filters.village)
-    qs = selectors.resident_search(
+    start = (filters.page - 1) * filters.limit
+    page = selectors.resident_search_page(
         actor=actor,
+        offset=start,
+        limit=filters.limit,
         q=filters.q,
         village=filters.village,
         dusun=filters.dusun,
@@ -213,13 +216,10 @@ def resident_list(request: HttpRequest, filters: Query[ResidentFilters]) -> dict
         status=filters.status,
         sort=filters.sort,
     )
-    start = (filters.page - 1) * filters.limit
-    rows = list(qs[start : start + filters.limit + 1])
-    has_next = len(rows) > filters.limit
     today = timezone.localdate()
-    next_url, previous_url = _page_links(request, filters.page, has_next)
+    next_url, previous_url = _page_links(request, filters.page, page.has_next)
     return {
-        "items": [_resident(actor, r, today) for r in rows[: filters.limit]],
+        "items": [_resident(actor, r, today) for r in page.rows],
         "page": filters.page,
         "limit": filters.limit,
         "next": next_url,

@@ -117,16 +117,30 @@ class Resident(BaseModel):
 class ResidentNameToken(models.Model):
     """One word of a resident's normalised name, for prefix search in any word order.
 
-    The index leads with the village (every search is scoped to villages) and covers the
-    resident, so a prefix range over one village's tokens never touches the resident table.
+    ``name_key`` repeats the resident's :attr:`Resident.name_key` (every writer of tokens
+    fills it, and rewrites the tokens when the name changes), so a page of a name search in
+    name order is found in the token indexes alone, without reading a resident row:
+
+    - ``resident_token_name`` (village, word, name, resident): a prefix range over the
+      villages in the searcher's scope gives the matching residents with their names,
+      ready to be sorted by name;
+    - ``resident_token_word`` (resident, word, village): does this resident have a word
+      starting with ...? (the search with other filters intersects the words with it; it
+      also finds a resident's tokens to rewrite or delete).
     """
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="name_tokens")
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="name_tokens", db_index=False
+    )
     village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
     token = models.CharField(max_length=40)
+    name_key = models.CharField(max_length=150, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["village", "token", "resident"], name="resident_token_prefix")]
+        indexes = [
+            models.Index(fields=["village", "token", "name_key", "resident"], name="resident_token_name"),
+            models.Index(fields=["resident", "token", "village"], name="resident_token_word"),
+        ]
 
     def __str__(self) -> str:
         return self.token

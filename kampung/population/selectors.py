@@ -113,21 +113,28 @@ def resident_search(
             by_kk = Resident.objects.filter(family__kk_number=digits).order_by().values("pk")
             qs = qs.filter(pk__in=by_nik.union(by_kk))
         else:
-            words = [w for w in dict.fromkeys(name_tokens(q)) if len(w) >= MIN_NAME_PREFIX]
+            words = _query_words(q)
             if not words:
                 return qs.none()
-            codes = sorted(scope_for(actor).village_codes(*READER_ROLES))
-            if village:
-                codes = [c for c in codes if c == village]
-            qs = qs.filter(pk__in=_name_matches(codes, words))
+            qs = qs.filter(pk__in=_name_matches(_search_villages(actor, village), words))
         return _filtered(qs, dusun, rw, rt, sex, status, needs_review, age_min, age_max, sort, unindexed=True)
     return _filtered(qs, dusun, rw, rt, sex, status, needs_review, age_min, age_max, sort, unindexed=False)
+
+
+def _query_words(q: str) -> list[str]:
+    """The words of a name query that search (3 letters or more), each once."""
+    return [w for w in dict.fromkeys(name_tokens(q)) if len(w) >= MIN_NAME_PREFIX]
+
+
+def _search_villages(actor: Any, village: str) -> list[str]:
+    codes = sorted(scope_for(actor).village_codes(*READER_ROLES))
+    return [c for c in codes if c == village] if village else codes
 
 
 def _name_matches(codes: list[str], words: list[str]) -> QuerySet[ResidentNameToken, Any]:
     """Ids of residents with a name word starting with each of ``words``, in ``codes``.
 
-    The words are intersected inside the token index (``resident_token_prefix`` covers
+    The words are intersected inside the token index (``resident_token_name`` covers
     village, token and resident), so residents are read only for the final matches. The
     longest word, usually the rarest, drives the intersection.
     """
@@ -142,6 +149,100 @@ def _name_matches(codes: list[str], words: list[str]) -> QuerySet[ResidentNameTo
         matches = tokens.values("resident_id")
     assert matches is not None
     return matches
+
+
+@dataclass(frozen=True)
+class ResidentPage:
+    """One page of a search: its residents, and whether more follow."""
+
+    rows: list[Resident]
+    has_next: bool
+
+
+def resident_search_page(
+    *,
+    actor: Any,
+    offset: int,
+    limit: int,
+    general: QuerySet[Resident] | None = None,
+    q: str = "",
+    village: str = "",
+    dusun: str = "",
+    rw: str = "",
+    rt: str = "",
+    sex: int | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    status: int | None = None,
+    needs_review: bool | None = None,
+    sort: str = "nama",
+) -> ResidentPage:
+    """``limit`` residents of :func:`resident_search` from ``offset`` on: the same rows in
+    the same order, and whether more follow (one row more is fetched to know).
+
+    A name search in name order with no filter on resident columns (the list page's and the
+    API's usual first question) is answered from the token index alone
+    (:func:`_name_page`): ordering the matches of a common name ("Siti", "Nur") over the
+    whole regency by way of the resident table would read tens of thousands of resident
+    rows for every page. Any other search pages ``general`` (by default
+    :func:`resident_search` with the same arguments; the list page passes its own ordering).
+    """
+    offset, limit = max(0, offset), max(0, limit)
+    plain = not (dusun or rw or rt) and all(v is None for v in (sex, age_min, age_max, status, needs_review))
+    order = sort if sort in SORTS else "nama"
+    q = q.strip()
+    words = [] if q.replace(" ", "").isdigit() else _query_words(q)  # a number: the general search
+    if plain and words and order in ("nama", "-nama"):
+        rows = _name_page(
+            actor,
+            _search_villages(actor, village),
+            words,
+            descending=order == "-nama",
+            start=offset,
+            stop=offset + limit + 1,
+        )
+    else:
+        if general is None:
+            general = resident_search(
+                actor=actor, q=q, village=village, dusun=dusun, rw=rw, rt=rt, sex=sex, age_min=age_min,
+                age_max=age_max, status=status, needs_review=needs_review, sort=sort,
+            )  # fmt: skip
+        rows = list(general[offset : offset + limit + 1])
+    return ResidentPage(rows=rows[:limit], has_next=len(rows) > limit)
+
+
+def _name_page(
+    actor: Any, codes: list[str], words: list[str], *, descending: bool, start: int, stop: int
+) -> list[Resident]:
+    """Residents ``start:stop`` in name order (name_key, then pk) having a name word starting
+    with each of ``words``, in the villages ``codes``.
+
+    The page's ids come from the token table only: each word's prefix range in
+    ``resident_token_name`` (village, word, name, resident: an index-only range scan in each
+    village of the scope), the ranges intersected (a resident once, however many of their
+    words match), sorted by the name carried on the token. Only the page's residents are
+    then read.
+    """
+    if not codes or start >= stop:
+        return []
+    ordering = ("-name_key", "-resident_id") if descending else ("name_key", "resident_id")
+    ranges = [_word_range(codes, word).order_by().values_list("resident_id", "name_key") for word in words]
+    # One word: its range, each resident once. More: the ranges' intersection (a hash of
+    # each range; probing the other words for every row of a common one was slower).
+    matches = ranges[0].distinct() if len(ranges) == 1 else ranges[0].intersection(*ranges[1:])
+    page = matches.order_by(*ordering)[start:stop]
+    ids = list(dict.fromkeys(pk for pk, _ in page))
+    found = filter_by_village(Resident.objects.filter(pk__in=ids), actor, roles=READER_ROLES).select_related(
+        "family", "village"
+    )
+    by_pk = {r.pk: r for r in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _word_range(codes: list[str], word: str) -> QuerySet[ResidentNameToken, ResidentNameToken]:
+    return ResidentNameToken.objects.filter(
+        village_id__in=codes, token__gte=word, token__lt=prefix_upper_bound(word)
+    )
 
 
 def _filtered(

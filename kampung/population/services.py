@@ -116,7 +116,9 @@ def _duplicate_flags(key: str, birth_date: dt.date, *, exclude_pk: int | None = 
 def _write_tokens(resident: Resident) -> None:
     ResidentNameToken.objects.filter(resident=resident).delete()
     ResidentNameToken.objects.bulk_create(
-        ResidentNameToken(resident=resident, village_id=resident.village_id, token=token)
+        ResidentNameToken(
+            resident=resident, village_id=resident.village_id, token=token, name_key=resident.name_key
+        )
         for token in dict.fromkeys(name_tokens(resident.name))
     )
 

@@ -206,18 +206,20 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         qs = _ordered(selectors.resident_search(actor=request.user, **search.filters), search.filters["sort"])
         number = _page_number(request.GET.get("page"))
         offset = (number - 1) * PAGE_SIZE
-        fetched = list(qs[offset : offset + PAGE_SIZE + 1])
+        page = selectors.resident_search_page(
+            actor=request.user, offset=offset, limit=PAGE_SIZE, general=qs, **search.filters
+        )
         exact = search.one_village or search.filters["q"].replace(" ", "").isdigit()
         total, capped = _count(qs, exact=exact)
         context.update(
-            rows=_rows(request.user, fetched[:PAGE_SIZE]),
+            rows=_rows(request.user, page.rows),
             page_number=number,
-            has_next=len(fetched) > PAGE_SIZE and number < MAX_PAGE,
+            has_next=page.has_next and number < MAX_PAGE,
             has_previous=number > 1,
             total=total,
             capped=capped,
             first_index=offset + 1,
-            last_index=offset + min(len(fetched), PAGE_SIZE),
+            last_index=offset + len(page.rows),
             export_too_big=total > EXPORT_MAX_ROWS,
         )
     return render(request, "population/resident_list.html", context)

@@ -38,7 +38,7 @@ RESIDENT_COLUMNS = (
     "disability", "family_id", "village_id", "dusun", "rw", "rt", "phone", "basic_status", "name_key",
     "needs_review", "review_notes",
 )  # fmt: skip
-TOKEN_COLUMNS = ("resident_id", "village_id", "token")
+TOKEN_COLUMNS = ("resident_id", "village_id", "token", "name_key")
 
 
 class TableInserter:
@@ -193,7 +193,8 @@ def write_checked(checked: Checked, *, village_code: str) -> Written:
         if row.flags:
             written.residents_flagged += 1
         token_rows.extend(
-            (id_of[row.row], village_code, token) for token in dict.fromkeys(name_tokens(row.values["name"]))
+            (id_of[row.row], village_code, token, row.values["name_key"])
+            for token in dict.fromkeys(name_tokens(row.values["name"]))
         )
     with bulk_session():
         TableInserter(Family, FAMILY_COLUMNS).write(family_rows)
