@@ -7,6 +7,7 @@ them is created (a letter type, an assistance programme).
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kampung.accounts.roles import ROLE_LEVEL
@@ -58,6 +59,17 @@ def register_family(
     return family
 
 
+# A family member whose holder depends on its data (a letter type the catalogue has signed at
+# the district or regency): the owning app answers with the holder's role, or None for the
+# family's default.
+HolderResolver = Callable[[str], str | None]
+_RESOLVERS: dict[str, HolderResolver] = {}
+
+
+def register_holder_resolver(pattern: str, resolver: HolderResolver) -> None:
+    _RESOLVERS[pattern] = resolver
+
+
 def family_of(code: str) -> Act | None:
     for pattern, family in _FAMILIES.items():
         if fnmatch.fnmatchcase(code, pattern):
@@ -72,9 +84,11 @@ def get_act(code: str) -> Act | None:
     family = family_of(code)
     if family is None:
         return None
+    resolver = _RESOLVERS.get(family.code)
+    resolved = resolver(code) if resolver is not None else None
     return Act(
         code=code,
-        holder_role=family.holder_role,
+        holder_role=resolved if resolved is not None and resolved in ROLE_LEVEL else family.holder_role,
         description=family.description,
         co_holders=family.co_holders,
     )

@@ -438,6 +438,7 @@ def matter_decide(*, actor: Any, matter: RoutedMatter, approve: bool, note: str 
     if not decision.allowed:
         raise NotPermitted(decision.reason)
     handler = _MATTER_HANDLERS.get(matter.object_type)
+    matter.note = note.strip()  # the handler may pass the holder's reason on (a refusal)
     if handler is not None:
         handler(matter, actor, decision, approve)
     matter.status = MatterStatus.DONE if approve else MatterStatus.RETURNED

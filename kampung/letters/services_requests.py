@@ -31,7 +31,7 @@ from kampung.accounts.scope import scope_for
 from kampung.audit.services import audit_record
 from kampung.core.errors import InvalidTransition, KampungError, NotPermitted
 from kampung.core.workflow import Workflow
-from kampung.letters.models import LetterType, SigningLevel
+from kampung.letters.models import LetterType
 from kampung.letters.models_requests import (
     SUBJECT_KEY,
     TRACKING_ALPHABET,
@@ -307,12 +307,6 @@ def request_submit(*, actor: Any, village: Region, channel: str, data: RequestIn
                 f"Surat {letter_type.name} tidak dapat diajukan sendiri; silakan datang ke kantor desa."
             )
         raise KampungError(f"Surat {letter_type.name} tidak dilayani di {village}.")
-    if letter_type.signing_level != SigningLevel.VILLAGE:
-        raise KampungError(
-            f"Surat {letter_type.name} ditandatangani di tingkat {letter_type.get_signing_level_display().lower()}; "
-            "permohonannya belum dapat diajukan lewat desa."
-        )
-
     rules = letter_type.subject_rules or {}
     subject_sources = list(rules.get("sumber") or [SOURCE_VILLAGE])
     subject_in = (
@@ -509,19 +503,15 @@ def request_reject(*, actor: Any, request: LetterRequest, reason: str) -> Letter
 
 def request_sign(*, actor: Any, request: LetterRequest, wet: bool = False) -> LetterRequest:
     """Sign: the actor's authority (``letters.sign.<slug>``: the village head by atribusi, the
-    secretary "a.n." under a mandat) is checked, the act recorded, and the letter numbered —
-    all in one transaction. The PDF is rendered after it commits. ``wet``: printed for a wet
-    signature and stamp; it still gets its number and QR and the act is recorded."""
-    from kampung.authority.services import may_act, signature_block
-    from kampung.documents.models import SeriesKind
-    from kampung.documents.services import Signer, document_issue, document_pdf_after_commit
+    secretary "a.n." under a mandat, the head under a Perbup's delegasi for a type the
+    catalogue has signed above the village) is checked, the act recorded, and the letter
+    numbered — all in one transaction. The PDF is rendered after it commits. ``wet``: printed
+    for a wet signature and stamp; it still gets its number and QR and the act is recorded.
+    A type whose power is held above the village is sent up instead
+    (:func:`kampung.letters.routing.request_route_up`)."""
+    from kampung.authority.services import may_act
 
     letter_type = request.letter_type
-    if letter_type.signing_level != SigningLevel.VILLAGE:
-        raise NotPermitted(
-            f"Surat {letter_type.name} ditandatangani di tingkat {letter_type.get_signing_level_display().lower()}, "
-            "bukan oleh desa."
-        )
     with transaction.atomic():
         request.wet_signed = bool(wet)
         applied = WORKFLOW.apply(
@@ -534,36 +524,49 @@ def request_sign(*, actor: Any, request: LetterRequest, wet: bool = False) -> Le
             update_fields=["wet_signed", "updated_at"],
         )
         decision = may_act(actor, sign_act(letter_type), request.village)
-        block = signature_block(decision=decision, signer=actor)
-        subject = request.parties.filter(key=SUBJECT_KEY).select_related("resident").first()
-        subject_name = subject.name if subject is not None else request.requester.name
-        subject_nik = (
-            subject.resident.nik
-            if subject is not None and subject.resident is not None
-            else str((subject.data if subject else {}).get("nik", ""))
-        )
-        document = document_issue(
-            actor=actor,
-            village=request.village,
-            kind=SeriesKind.SERVICE_LETTER,
-            title=f"Surat {letter_type.name}",
-            signer=Signer.from_block(block),
-            classification=letter_type.classification.code,
-            subject_name=subject_name,
-            subject_nik=subject_nik if len(subject_nik) == 16 and subject_nik.isdigit() else "",
-            valid_until=letter_type.validity_end(timezone.localdate()),
-            source=request,
-        )
-        request.document = document
-        request.save(update_fields=["document", "updated_at"])
+        letter_number_and_render(request=request, actor=actor, decision=decision)
         note = "Dicetak untuk tanda tangan basah dan cap." if wet else ""
         _event(
             request, actor=actor, source=applied.source, target=applied.target, note=note, basis=applied.basis
         )
-        request_pk, lines = request.pk, list(block.lines)
-        document_pdf_after_commit(document=document, render=lambda doc: _render_pdf(request_pk, doc, lines))
         _notify_after_commit(request)
     return request
+
+
+def letter_number_and_render(*, request: LetterRequest, actor: Any, decision: Any) -> Any:
+    """Number the letter being signed in its village's service-letter series (inside the
+    caller's signing transaction) and render its PDF once that commits, with the signature
+    formula of ``decision`` (the signer's basis). Returns the document."""
+    from kampung.authority.services import signature_block
+    from kampung.documents.models import SeriesKind
+    from kampung.documents.services import Signer, document_issue, document_pdf_after_commit
+
+    letter_type = request.letter_type
+    block = signature_block(decision=decision, signer=actor)
+    subject = request.parties.filter(key=SUBJECT_KEY).select_related("resident").first()
+    subject_name = subject.name if subject is not None else request.requester.name
+    subject_nik = (
+        subject.resident.nik
+        if subject is not None and subject.resident is not None
+        else str((subject.data if subject else {}).get("nik", ""))
+    )
+    document = document_issue(
+        actor=actor,
+        village=request.village,
+        kind=SeriesKind.SERVICE_LETTER,
+        title=f"Surat {letter_type.name}",
+        signer=Signer.from_block(block),
+        classification=letter_type.classification.code,
+        subject_name=subject_name,
+        subject_nik=subject_nik if len(subject_nik) == 16 and subject_nik.isdigit() else "",
+        valid_until=letter_type.validity_end(timezone.localdate()),
+        source=request,
+    )
+    request.document = document
+    request.save(update_fields=["document", "updated_at"])
+    request_pk, lines = request.pk, list(block.lines)
+    document_pdf_after_commit(document=document, render=lambda doc: _render_pdf(request_pk, doc, lines))
+    return document
 
 
 def _staff_step(
@@ -680,14 +683,16 @@ def letter_context(
     isian.setdefault("keperluan", request.purpose)
     surat: dict[str, Any]
     if document is not None:
-        from kampung.documents.tokens import document_verification_url, qr_svg
+        from kampung.documents.tokens import document_verification_url, qr_data_uri
 
         lines = signature_lines or [document.signer_title]
         on_behalf = " / ".join(lines[:-1])
         position = lines[-1]
+        suffix = f" {desa['nama']}"
+        # Signed by an office above the village (camat, bupati): printed as it is.
+        outside = not on_behalf and not position.endswith(suffix)
         if not on_behalf:
             # The print layout adds the village name after the head's own office.
-            suffix = f" {desa['nama']}"
             position = position[: -len(suffix)] if position.endswith(suffix) else position
         surat = document_context(
             letter_type=request.letter_type,
@@ -699,8 +704,9 @@ def letter_context(
             on_behalf_of=on_behalf,
             legal_basis=document.legal_basis,
             verification_code=document.code_display,
-            qr_svg=qr_svg(document_verification_url(document), scale=3),
+            qr_png=qr_data_uri(document_verification_url(document), scale=3),
         )
+        surat["jabatan_luar_desa"] = outside
     else:
         surat = document_context(letter_type=request.letter_type, village=desa)
     return {

@@ -74,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "queue_label": sel.QUEUES[key][0],
             "today": today,
             "villages": villages if len(villages) > 1 else [],
+            "office_codes": villages,
             "types": LetterType.objects.filter(active=True).order_by("name").only("slug", "name"),
             "querystring_base": urlencode({k: v for k, v in filters.items() if v}) + "&",
             "nav_active": NAV,
@@ -171,6 +172,20 @@ def _history(obj: LetterRequest) -> list[Any]:
     return list(obj.events.all())
 
 
+def _routing(actor: Any, obj: LetterRequest) -> dict[str, Any] | None:
+    """For a verified request signed above the village: who holds it, whether it already
+    waits there, and whether this user may send it up."""
+    from kampung.letters import routing
+
+    if obj.status != RequestStatus.VERIFIED or not routing.signed_above_village(obj):
+        return None
+    return {
+        "holder": routing.holder_label(obj),
+        "matter": routing.waiting_matter(obj),
+        "can_send": scope_for(actor).covers(obj.village_id, *svc.STAFF_ROLES),
+    }
+
+
 @login_required
 def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     obj = sel.request_for_staff(actor=request.user, code=code)
@@ -184,6 +199,7 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
             "attachments": list(obj.attachments.select_related("requirement")),
             "events": _history(obj),
             "acts": sel.allowed_acts(request.user, obj),
+            "routing": _routing(request.user, obj),
             "overdue": obj.is_overdue(timezone.localdate()),
             "reject_form": RejectForm(),
             "field_labels": {
@@ -207,6 +223,7 @@ def request_act(request: HttpRequest, code: str, act: str) -> HttpResponse:
         "serahkan": "Surat diserahkan kepada pemohon.",
         "tolak": "Permohonan ditolak; pemohon dapat melihat alasannya.",
         "batalkan": "Permohonan dibatalkan.",
+        "teruskan": "Permohonan diteruskan untuk ditandatangani; pemegang kewenangan melihatnya di antrean keputusannya.",
     }
     if act not in done:
         raise Http404("Tindakan tidak dikenal.")
@@ -215,6 +232,10 @@ def request_act(request: HttpRequest, code: str, act: str) -> HttpResponse:
             svc.request_verify(actor=request.user, request=obj, note=request.POST.get("note", "")[:500])
         elif act in ("tandatangan", "tandatangan-basah"):
             svc.request_sign(actor=request.user, request=obj, wet=act == "tandatangan-basah")
+        elif act == "teruskan":
+            from kampung.letters.routing import request_route_up
+
+            request_route_up(actor=request.user, request=obj)
         elif act == "terbitkan":
             svc.request_issue(actor=request.user, request=obj)
         elif act == "serahkan":

@@ -410,6 +410,7 @@ ACT_LITERAL = re.compile(
 )
 
 
+@pytest.mark.django_db  # a letter type's sign act asks the catalogue for its signing level
 def test_every_act_code_used_in_the_project_is_registered():
     """No act bypasses the check: every act code (or pattern) the code names is known."""
     root = Path(__file__).resolve().parents[2]
