@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kampung.documents import views
+from kampung.documents import views, views_series
 
 app_name = "documents"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("cek/<str:token>", views.verify_token, name="verify_token"),
     path("kunci-publik/", views.public_keys, name="public_keys"),
     path("desa/<str:code>/keluar/", views.outgoing_list, name="outgoing_list"),
+    path("desa/<str:code>/penomoran/", views_series.series_list, name="series_list"),
     path("desa/<str:code>/keluar/<int:pk>/", views.outgoing_detail, name="outgoing_detail"),
     path("desa/<str:code>/keluar/<int:pk>/pdf/", views.outgoing_pdf, name="outgoing_pdf"),
     path("desa/<str:code>/masuk/", views.incoming_list, name="incoming_list"),
