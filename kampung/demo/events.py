@@ -30,7 +30,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kampung.audit.services import audit_record
-from kampung.demo.bulk import RESIDENT_COLUMNS, TOKEN_COLUMNS, TableWriter, _issued_numbers, _with_name_keys
+from kampung.demo.bulk import (
+    FAMILY_COLUMNS,
+    RESIDENT_COLUMNS,
+    TOKEN_COLUMNS,
+    TableWriter,
+    _issued_numbers,
+    _with_name_keys,
+)
 from kampung.demo.identity import SerialBook, district_prefix, name_pools, person_name
 from kampung.demo.population import VillageGenerator, VillagePlan, tables, village_layout
 from kampung.population.checks import national_codes
@@ -52,18 +59,6 @@ EVENT_COLUMNS = (
     "kind", "resident_id", "village_id", "family_id", "event_date", "reported_date", "reporter_name",
     "reporter_id", "actor_id", "details", "created_at",
 )  # fmt: skip
-FAMILY_COLUMNS = (
-    "id",
-    "created_at",
-    "updated_at",
-    "kk_number",
-    "village_id",
-    "head_id",
-    "address",
-    "dusun",
-    "rw",
-    "rt",
-)
 DESTINATIONS = (
     ("Kota Denpasar, Bali", "Pekerjaan"),
     ("Kab. Badung, Bali", "Pekerjaan"),

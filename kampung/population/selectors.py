@@ -50,6 +50,9 @@ def population_counts(*, actor: Any, village: Region) -> PopulationCounts | None
 READER_ROLES = tuple(sorted(VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES))
 FULL_NUMBER_ROLES = tuple(sorted(VILLAGE_STAFF))
 
+# A scope of at most this many villages is small enough to sort in full.
+NARROW_SCOPE_VILLAGES = 40
+
 SORTS = {
     "nama": ("name_key", "pk"),
     "-nama": ("-name_key", "-pk"),
@@ -118,7 +121,16 @@ def resident_search(
                 return qs.none()
             qs = qs.filter(pk__in=_name_matches(_search_villages(actor, village), words))
         return _filtered(qs, dusun, rw, rt, sex, status, needs_review, age_min, age_max, sort, unindexed=True)
-    return _filtered(qs, dusun, rw, rt, sex, status, needs_review, age_min, age_max, sort, unindexed=False)
+    # Without a query, sort only the rows left when something narrows the list (a village,
+    # a filter, a scope of a few villages); walking the name index pays only for listing a
+    # whole district or regency unfiltered (the API allows it; the list page asks first).
+    narrowed = bool(village or dusun or rw or rt) or any(
+        v is not None for v in (sex, status, needs_review, age_min, age_max)
+    )
+    unindexed = narrowed or len(scope_for(actor).village_codes(*READER_ROLES)) <= NARROW_SCOPE_VILLAGES
+    return _filtered(
+        qs, dusun, rw, rt, sex, status, needs_review, age_min, age_max, sort, unindexed=unindexed
+    )
 
 
 def _query_words(q: str) -> list[str]:

@@ -23,7 +23,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -159,21 +158,6 @@ def _search(request: HttpRequest, villages: list[Region]) -> Search:
     )
 
 
-# The list's orders. Name order is by an expression, not the bare column: on PostgreSQL,
-# ``ORDER BY name_key LIMIT 26`` over a regency-wide name search walks the whole name index
-# looking for the few matches (15 s at 1.7 million residents for "sla"); an expression makes
-# it sort just the matches (well under a second). On one village both are instant.
-_ORDERS: dict[str, tuple[Any, ...]] = {
-    "nama": (Lower("name_key"), "pk"),
-    "-nama": (Lower("name_key").desc(), "-pk"),
-}
-
-
-def _ordered(qs: QuerySet[Resident], sort: str) -> QuerySet[Resident]:
-    order = _ORDERS.get(sort)
-    return qs.order_by(*order) if order else qs
-
-
 def _count(qs: QuerySet[Resident], *, exact: bool) -> tuple[int, bool]:
     """(count, capped): exact within one village or for a number; else at most COUNT_CAP + 1."""
     plain = qs.order_by().values("pk")
@@ -203,7 +187,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "rows": [],
     }
     if search.runs:
-        qs = _ordered(selectors.resident_search(actor=request.user, **search.filters), search.filters["sort"])
+        qs = selectors.resident_search(actor=request.user, **search.filters)
         number = _page_number(request.GET.get("page"))
         offset = (number - 1) * PAGE_SIZE
         page = selectors.resident_search_page(
@@ -754,7 +738,7 @@ def resident_export(request: HttpRequest) -> HttpResponse:
             search.problem or "Pilih desa/kelurahan atau ketik nama/NIK/KK dulu, lalu unduh hasilnya.",
         )
         return redirect(back)
-    qs = _ordered(selectors.resident_search(actor=request.user, **search.filters), search.filters["sort"])
+    qs = selectors.resident_search(actor=request.user, **search.filters)
     total = qs.order_by().values("pk")[: EXPORT_MAX_ROWS + 1].count()
     if total > EXPORT_MAX_ROWS:
         messages.error(
