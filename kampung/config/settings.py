@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "kampung.documents",
     "kampung.letters",
     "kampung.notifications",
+    "kampung.finance",
     "kampung.demo",
     "ninja",  # api: Swagger UI served from the package's own static files, no CDN
     "kampung.api",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FinanceConfig(AppConfig):
+    name = "kampung.finance"
+    label = "finance"
+    verbose_name = "Keuangan desa"
