@@ -406,7 +406,7 @@ def test_routing_goes_to_the_camat_when_evaluation_is_delegated(world, perbup):
 # Authority acts only: audit entries use the same app prefixes for their own action names
 # ("letters.type.update"), which are not powers.
 ACT_LITERAL = re.compile(
-    r"""f?["']((?:letters\.(?:verify|sign)|finance|assistance)\.[A-Za-z0-9_.*{}\-]+)["']"""
+    r"""f?["']((?:letters\.(?:verify|sign)|finance|assistance)\.[a-z{*][A-Za-z0-9_.*{}\-]*)["']"""
 )
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from kampung.core.models import BaseModel
-from kampung.finance.models.planning import RkpActivity
+from kampung.finance.models.planning import RkpActivity, Rkpdes
 from kampung.finance.models.ref import Account, ActivityCode, FundSource, UnitPrice
 from kampung.regions.models import Region
 
@@ -49,7 +49,7 @@ class Apbdes(BaseModel):
     extraordinary = models.BooleanField("keadaan luar biasa", default=False)
     extraordinary_reason = models.TextField("alasan keadaan luar biasa", blank=True)
     rkp = models.ForeignKey(
-        "finance.Rkpdes", null=True, blank=True, on_delete=models.SET_NULL, related_name="apbdes"
+        Rkpdes, null=True, blank=True, on_delete=models.SET_NULL, related_name="apbdes"
     )
     status = models.CharField(
         "status", max_length=12, choices=ApbdesStatus.choices, default=ApbdesStatus.DRAFT
