@@ -48,9 +48,7 @@ class Apbdes(BaseModel):
     )
     extraordinary = models.BooleanField("keadaan luar biasa", default=False)
     extraordinary_reason = models.TextField("alasan keadaan luar biasa", blank=True)
-    rkp = models.ForeignKey(
-        Rkpdes, null=True, blank=True, on_delete=models.SET_NULL, related_name="apbdes"
-    )
+    rkp = models.ForeignKey(Rkpdes, null=True, blank=True, on_delete=models.SET_NULL, related_name="apbdes")
     status = models.CharField(
         "status", max_length=12, choices=ApbdesStatus.choices, default=ApbdesStatus.DRAFT
     )

@@ -105,7 +105,9 @@ def make_apbdes(village: str, year: int = 2027, *, with_ceilings: bool = True, *
     office = add_activity(apbdes, "01.02.02")
     add_line(office, "5.2.6.04", "ADD", 1, 48_000_000, description="Pemeliharaan kantor desa")
     # DDS 1 M + SiLPA 30 jt: road, food security (21 %), BLT (12.96 %), health.
-    road = add_activity(apbdes, "02.03.10", location="Dusun Krajan", output_volume=Decimal(300), output_unit="m")
+    road = add_activity(
+        apbdes, "02.03.10", location="Dusun Krajan", output_volume=Decimal(300), output_unit="m"
+    )
     add_line(road, "5.3.5.03", "DDS", 300, 1_500_000, description="Rabat beton", unit="m")
     add_line(road, "5.3.5.02", "DDS", 100, 120_000, description="Upah tukang", unit="HOK")
     food = add_activity(apbdes, "04.02.03")
