@@ -25,6 +25,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
         return [
             NavItem(_("Data saya"), reverse("portal:home"), "portal"),
             NavItem(_("Permohonan surat"), reverse("letters:portal_list"), "letters_portal"),
+            NavItem(_("Usulan kegiatan"), reverse("finance_portal:list"), "finance_portal"),
         ]
     items = [NavItem(_("Beranda"), reverse("accounts:home"), "home")]
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
@@ -33,6 +34,10 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Penduduk"), reverse("population:resident_list"), "population"))
     if roles & {Role.OPERATOR, Role.SECRETARY, Role.HEAD}:
         items.append(NavItem(_("Permohonan surat"), reverse("letters:queue"), "letters_requests"))
+    if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
+        items.append(NavItem(_("Keuangan"), reverse("finance:home"), "finance"))
+    if Role.DPMD in roles and Role.ADMIN not in roles:
+        items.append(NavItem(_("Referensi keuangan"), reverse("finance:ref_home"), "finance_ref"))
     if roles & {Role.ADMIN, Role.DPMD, Role.BUPATI}:
         items.append(NavItem(_("Kewenangan"), reverse("authority:register"), "authority"))
     if roles - {Role.RESIDENT}:
@@ -43,6 +48,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Katalog surat"), reverse("letters:catalogue"), "letters_catalogue"))
         items.append(NavItem(_("Pesan keluar"), reverse("notifications:outbox_list"), "notifications"))
         items.append(NavItem(_("Pengguna"), reverse("accounts:user_list"), "users"))
+        items.append(NavItem(_("Referensi keuangan"), reverse("finance:ref_home"), "finance_ref"))
         items.append(NavItem(_("Kalender kerja"), reverse("regions:holiday_list"), "calendar"))
         items.append(NavItem(_("Jejak audit"), reverse("audit:entry_list"), "audit"))
     return items

@@ -33,6 +33,7 @@ from kampung.demo.cast import (
     demo_usernames,
 )
 from kampung.demo.events import EventsResult, events_fill
+from kampung.demo.finance import FinanceResult, finance_fill
 from kampung.demo.letters import LettersResult, letters_fill, letters_reset
 from kampung.demo.population import VillagePlan, regency_plan
 from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
@@ -74,6 +75,7 @@ class DemoResult:
     profiles_saved: int = 0
     delegations_created: int = 0
     letters: LettersResult = field(default_factory=LettersResult)
+    finance: FinanceResult = field(default_factory=FinanceResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -95,6 +97,7 @@ class DemoResult:
             or self.letters.requests
             or self.letters.accounts
             or self.letters.key_created
+            or self.finance.budgets
             or self.reset
         )
 
@@ -160,6 +163,7 @@ def demo_build(
     result.profiles_saved = _ensure_profiles(cast, regions)
     result.delegations_created = ensure_delegations()
     result.letters = letters_fill(seed=seed)
+    result.finance = finance_fill(village_codes=[p.code for p in plans], seed=seed)
     if result.created_anything:
         audit_record(
             actor=None,
