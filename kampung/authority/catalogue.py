@@ -10,6 +10,8 @@ closes the books each month.
 from kampung.accounts.roles import Role
 
 ACTS: list[tuple[str, str, str]] = [
+    ("finance.rpjmdes.enact", Role.HEAD, "Menetapkan Perdes RPJMDes"),
+    ("finance.rkpdes.enact", Role.HEAD, "Menetapkan Perdes RKPDes"),
     ("finance.apbdes.agree", Role.BPD, "Menyepakati Rancangan Perdes APBDes"),
     ("finance.apbdes.evaluate", Role.BUPATI, "Mengevaluasi Rancangan Perdes APBDes"),
     ("finance.apbdes.submit", Role.HEAD, "Menyampaikan Rancangan Perdes APBDes kepada Bupati melalui Camat"),
@@ -39,6 +41,9 @@ CO_HOLDERS: dict[str, tuple[str, ...]] = {
     # The BPD agrees in its own meeting; the secretary records that agreement from the BPD's
     # minutes (berita acara), whose number and date the record must carry.
     "finance.apbdes.agree": (Role.SECRETARY,),
+    # The head enacts the plans with the BPD; the secretary records the enacted Perdes.
+    "finance.rpjmdes.enact": (Role.SECRETARY,),
+    "finance.rkpdes.enact": (Role.SECRETARY,),
     "letters.verify.*": (Role.OPERATOR,),
 }
 

@@ -404,9 +404,14 @@ def test_routing_goes_to_the_camat_when_evaluation_is_delegated(world, perbup):
 
 
 # Authority acts only: audit entries use the same app prefixes for their own action names
-# ("letters.type.update"), which are not powers.
+# ("letters.type.update", "finance.apbdes.line.save"), which are not powers. A finance act is
+# <object>.<verb> on a document that carries powers, with one of the verbs of a power;
+# "finance.proposal.submit" (a resident's proposal) is an audit action, not a power.
+FINANCE_VERBS = "agree|submit|evaluate|enact|elaborate|verify|approve|pay|close|decide|sign"
 ACT_LITERAL = re.compile(
-    r"""f?["']((?:letters\.(?:verify|sign)|finance|assistance)\.[a-z{*][A-Za-z0-9_.*{}\-]*)["']"""
+    r"""f?["']((?:letters\.(?:verify|sign)\.[a-z{*][A-Za-z0-9_.*{}\-]*"""
+    r"""|finance\.(?:apbdes|spp|dpa|rak|month|rpjmdes|rkpdes)\.(?:""" + FINANCE_VERBS + r""")"""
+    r"""|assistance\.[a-z{*][A-Za-z0-9_.*{}\-]*))["']"""
 )
 
 

@@ -66,6 +66,26 @@ def _role_at(actor: Any, village: Region | str, roles: tuple[str, ...], what: st
     raise NotPermitted(f"Anda tidak berwenang {what}.")
 
 
+def _enact_decision(actor: Any, village_id: str, act: str) -> Any:
+    """The head holds the enactment of the village plans (Perdes); the secretary records it as a
+    co-holder. Asked of the authority register, so a delegation or mandate applies too."""
+    from kampung.authority.services import may_act
+
+    decision = may_act(actor, act, village_id)
+    if not decision.allowed:
+        raise NotPermitted(decision.reason or "Anda tidak berwenang menetapkan rencana ini.")
+    return decision
+
+
+def _enact_record(decision: Any, actor: Any, act: str, obj: Any) -> None:
+    from kampung.authority.services import act_record
+
+    act_record(
+        decision=decision, actor=actor, act=act, region=obj.village_id,
+        object_type=obj._meta.label, object_id=str(obj.pk),
+    )  # fmt: skip
+
+
 def _audit(
     *,
     actor: Any,
@@ -369,7 +389,8 @@ def rpjm_activity_delete(*, actor: Any, activity: RpjmActivity) -> None:
 def rpjmdes_enact(*, actor: Any, rpjm: Rpjmdes, perdes_number: str, perdes_date: dt.date | None) -> Rpjmdes:
     """Record the Perdes RPJMDes (Permendagri 114/2014 Pasal 29). Only the head or the
     secretary; the plan must have a vision and at least one kegiatan. Read-only afterwards."""
-    role = _role_at(actor, rpjm.village_id, ENACTORS, "menetapkan RPJMDes (kepala desa atau sekretaris desa)")
+    decision = _enact_decision(actor, rpjm.village_id, "finance.rpjmdes.enact")
+    role = decision.role
     rpjm = Rpjmdes.objects.select_for_update().get(pk=rpjm.pk)
     _draft_or_refuse(rpjm)
     number, date = _perdes(perdes_number, perdes_date)
@@ -388,6 +409,7 @@ def rpjmdes_enact(*, actor: Any, rpjm: Rpjmdes, perdes_number: str, perdes_date:
         after={"status": rpjm.status, "perdes_number": number, "perdes_date": date,
                "late": bool(deadline and date > deadline)},
     )  # fmt: skip
+    _enact_record(decision, actor, "finance.rpjmdes.enact", rpjm)
     return rpjm
 
 
@@ -561,7 +583,8 @@ def rkpdes_set_musdes(*, actor: Any, rkp: Rkpdes, musdes: Musdes | None) -> Rkpd
 def rkpdes_enact(*, actor: Any, rkp: Rkpdes, perdes_number: str, perdes_date: dt.date | None) -> Rkpdes:
     """Record the Perdes RKPDes (Permendagri 114/2014 Pasal 44). Only the head or the
     secretary; needs at least one kegiatan and its Musdes. Read-only afterwards."""
-    role = _role_at(actor, rkp.village_id, ENACTORS, "menetapkan RKPDes (kepala desa atau sekretaris desa)")
+    decision = _enact_decision(actor, rkp.village_id, "finance.rkpdes.enact")
+    role = decision.role
     rkp = Rkpdes.objects.select_for_update().get(pk=rkp.pk)
     _draft_or_refuse(rkp)
     number, date = _perdes(perdes_number, perdes_date)
@@ -578,6 +601,7 @@ def rkpdes_enact(*, actor: Any, rkp: Rkpdes, perdes_number: str, perdes_date: dt
         before={"status": PlanStatus.DRAFT},
         after={"status": rkp.status, "perdes_number": number, "perdes_date": date},
     )  # fmt: skip
+    _enact_record(decision, actor, "finance.rkpdes.enact", rkp)
     return rkp
 
 
