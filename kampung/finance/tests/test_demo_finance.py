@@ -13,7 +13,7 @@ from kampung.demo.finance import budget_spec, enacted_budgets_fill, finance_fill
 from kampung.finance.budget import FINANCING, REVENUE, SPENDING, Line, Snapshot, budget_totals
 from kampung.finance.checks import apbdes_problems, blocking
 from kampung.finance.models import Apbdes, ApbdesStatus, BudgetLine, CalendarDeadline, Ceiling, UnitPrice
-from kampung.regions.models import Region
+from kampung.regions.models import Kind, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,11 @@ def test_small_demo_has_the_named_cases_with_a_real_audit_trail(media, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         result = demo_build(seed=2018)
     year = timezone.localdate().year
-    assert result.finance.budgets == 3
+    # every desa of the regency gets an enacted budget, not only the populated villages
+    desa = Region.objects.filter(code__startswith="35.10.", kind=Kind.DESA).count()
+    assert desa >= 189
+    assert result.finance.budgets == desa
+    assert Apbdes.objects.filter(year=year, revision=0, village__kind=Kind.KELURAHAN).count() == 0
     for apbdes in Apbdes.objects.filter(year=year, revision=0):
         assert apbdes.status == ApbdesStatus.ENACTED
         assert blocking(apbdes_problems(apbdes)) == []
