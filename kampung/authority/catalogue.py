@@ -4,7 +4,7 @@ Permendagri 20/2018 (village finance): the BPD agrees the APBDes draft (Pasal 32
 bupati evaluates it (Pasal 35), the village head sends it (Pasal 34), enacts it and its
 Penjabaran (Pasal 38), approves the DPA and the cash plan (Pasal 44, 45); the secretary
 verifies payment requests, the head approves them, the treasurer pays (Pasal 44–46) and
-closes the books each month.
+closes the books each month; the head reports the first semester and the year (Pasal 68, 70).
 """
 
 from kampung.accounts.roles import Role
@@ -25,6 +25,8 @@ ACTS: list[tuple[str, str, str]] = [
     ("finance.spp.approve", Role.HEAD, "Menyetujui Surat Permintaan Pembayaran (SPP)"),
     ("finance.spp.pay", Role.TREASURER, "Membayar SPP"),
     ("finance.month.close", Role.TREASURER, "Menutup buku bulanan"),
+    ("finance.semester.submit", Role.HEAD, "Menyampaikan laporan pelaksanaan APBDes semester I"),
+    ("finance.lpj.submit", Role.HEAD, "Menyampaikan LPJ realisasi pelaksanaan APBDes"),
 ]
 
 # Acts named from data: one per letter type (slug) and one per assistance programme.

@@ -40,3 +40,11 @@ def desa_in_scope_or_404(user: Any, code: str, *roles: str) -> Region:
     if not region.keeps_apbdes:
         raise Http404("Kelurahan tidak memiliki APBDes.")
     return region
+
+
+# Execution (finance II). The executor of a kegiatan asks for money (SPP) and reports its
+# progress; the secretary may draft for them. The treasurer keeps the books: receipts,
+# payments, moves between cash and bank, tax deposits, corrections and month closing.
+SPP_DRAFTERS = (Role.EXECUTOR, Role.SECRETARY)
+TREASURY_KEEPERS = (Role.TREASURER,)
+ASSET_KEEPERS = (Role.SECRETARY, Role.OPERATOR, Role.TREASURER)

@@ -86,3 +86,131 @@ EVALUATION_WORKING_DAYS = 20
 SUBMIT_DAYS_AFTER_AGREEMENT = 3
 # One APBDes Perubahan a year, more only in an extraordinary event (Pasal 40).
 REVISIONS_PER_YEAR = 1
+
+# -- execution (finance II) ---------------------------------------------------------------
+
+# Tax rates withheld or collected by the village treasurer (domain.md §1.4). Rates change by
+# regulation, so each is dated; the regency admin edits them and adds regional taxes.
+# (code, name, kind, rate %, rate without NPWP %, threshold, MAP/KJS, valid_from, valid_to, basis, notes)
+TAX_RATE_DEFAULTS: list[
+    tuple[str, str, str, Decimal, Decimal | None, Decimal, str, dt.date, dt.date | None, str, str]
+] = [
+    (
+        "PPH21",
+        "PPh Pasal 21",
+        "pph",
+        Decimal("5"),
+        Decimal("6"),
+        Decimal("0"),
+        "411121-100",
+        dt.date(2009, 1, 1),
+        None,
+        "UU PPh Pasal 21; PMK 168/2023",
+        "Honorarium/upah bukan pegawai: tarif Pasal 17 atas 50% bruto; periksa per kasus [U]",
+    ),
+    (
+        "PPH22",
+        "PPh Pasal 22",
+        "pph",
+        Decimal("1.5"),
+        Decimal("3"),
+        Decimal("2000000"),
+        "411122-910",
+        dt.date(2009, 1, 1),
+        None,
+        "PMK 34/2017",
+        "Pembelian barang di atas Rp2.000.000",
+    ),
+    (
+        "PPH23",
+        "PPh Pasal 23",
+        "pph",
+        Decimal("2"),
+        Decimal("4"),
+        Decimal("0"),
+        "411124-104",
+        dt.date(2009, 1, 1),
+        None,
+        "UU 36/2008 Pasal 23",
+        "Jasa dan sewa selain tanah/bangunan",
+    ),
+    (
+        "PPH4_2K",
+        "PPh Pasal 4 ayat (2) jasa konstruksi",
+        "pph",
+        Decimal("1.75"),
+        None,
+        Decimal("0"),
+        "411128-409",
+        dt.date(2022, 2, 21),
+        None,
+        "PP 9/2022",
+        "Pelaksana konstruksi kualifikasi kecil/perseorangan bersertifikat [U]",
+    ),
+    (
+        "PPH4_2S",
+        "PPh Pasal 4 ayat (2) sewa tanah/bangunan",
+        "pph",
+        Decimal("10"),
+        None,
+        Decimal("0"),
+        "411128-403",
+        dt.date(2017, 1, 1),
+        None,
+        "PP 34/2017",
+        "",
+    ),
+    (
+        "PPN",
+        "PPN",
+        "ppn",
+        Decimal("10"),
+        None,
+        Decimal("2000000"),
+        "411211-920",
+        dt.date(2010, 1, 1),
+        dt.date(2022, 3, 31),
+        "UU 42/2009",
+        "Dipungut atas pembelian di atas Rp2.000.000 [U]",
+    ),
+    (
+        "PPN",
+        "PPN",
+        "ppn",
+        Decimal("11"),
+        None,
+        Decimal("2000000"),
+        "411211-920",
+        dt.date(2022, 4, 1),
+        None,
+        "UU 7/2021 (HPP)",
+        "Dipungut atas pembelian di atas Rp2.000.000 [U]",
+    ),
+]
+
+# Dana Desa tranches (domain.md §3.2): (year, part, tranche, percent, earliest month, latest
+# month, requires APBDes, requires last year's report, min absorption, min output, basis).
+_TRANCHE_2024 = [
+    ("reguler", 1, Decimal("40"), None, 6, True, False, None, None),
+    ("reguler", 2, Decimal("60"), 4, None, False, True, Decimal("60"), Decimal("40")),
+    ("mandiri", 1, Decimal("60"), None, 6, True, False, None, None),
+    ("mandiri", 2, Decimal("40"), 4, None, False, True, Decimal("60"), Decimal("40")),
+    ("earmark", 1, Decimal("60"), None, 6, True, False, None, None),
+    ("earmark", 2, Decimal("40"), 4, None, False, True, Decimal("60"), Decimal("40")),
+]
+TRANCHE_DEFAULTS: list[
+    tuple[int, str, int, Decimal, int | None, int | None, bool, bool, Decimal | None, Decimal | None, str]
+] = [
+    (year, *row, basis)
+    for year, basis in (
+        (2024, "PMK 145/2023"),
+        (2025, "PMK 108/2024"),
+        (2026, "mengikuti 2025 (konfirmasi PMK 2026)"),
+        (2027, "mengikuti 2025 (konfirmasi PMK 2027)"),
+    )
+    for row in _TRANCHE_2024
+]
+
+# Working days an executor has to account for an advance (Pasal 55) unless the regency's
+# setting says otherwise.
+ADVANCE_WORKING_DAYS = 10

@@ -410,7 +410,7 @@ def test_routing_goes_to_the_camat_when_evaluation_is_delegated(world, perbup):
 FINANCE_VERBS = "agree|submit|evaluate|enact|elaborate|verify|approve|pay|close|decide|sign"
 ACT_LITERAL = re.compile(
     r"""f?["']((?:letters\.(?:verify|sign)\.[a-z{*][A-Za-z0-9_.*{}\-]*"""
-    r"""|finance\.(?:apbdes|spp|dpa|rak|month|rpjmdes|rkpdes)\.(?:""" + FINANCE_VERBS + r""")"""
+    r"""|finance\.(?:apbdes|spp|dpa|rak|month|rpjmdes|rkpdes|semester|lpj)\.(?:""" + FINANCE_VERBS + r""")"""
     r"""|assistance\.[a-z{*][A-Za-z0-9_.*{}\-]*))["']"""
 )
 

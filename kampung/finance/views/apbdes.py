@@ -111,6 +111,10 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             "years": years,
             "deadlines": sel.calendar_state(village=region, year=focus_year, apbdes=original, today=today),
             "create_year": create_year,
+            "exec_years": sorted({row["year"] for row in years if row["year"] <= today.year}, reverse=True)[
+                :3
+            ]
+            or [today.year],
             "can_create": bool(scope_for(request.user).roles_at(region.code) & set(BUDGET_EDITORS)),
             "create_form": CreateForm(initial={"year": create_year, "from_rkp": True}),
             "nav_active": NAV,

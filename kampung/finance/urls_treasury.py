@@ -1,0 +1,5 @@
+"""URL patterns of the execution pages: treasury (included by kampung/finance/urls.py, namespace "finance")."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
