@@ -8,7 +8,6 @@ PREFIX = "desa/<str:code>/pelaksanaan/<int:year>/laporan/"
 
 urlpatterns: list = [
     path(PREFIX, views.reports_index, name="reports_index"),
-    path(PREFIX + "panel/", views.reports_panel, name="reports_panel"),
     path(PREFIX + "lra/", views.report_lra, name="report_lra"),
     path(PREFIX + "kegiatan/", views.report_activities, name="report_activities"),
     path(PREFIX + "kegiatan/<int:activity_id>/kemajuan/", views.progress_list, name="progress_list"),

@@ -1,4 +1,4 @@
-"""Browser test: the hub's reports panel fills in its figures (finance-reports.js) and the
+"""Browser test: the hub's reports panel shows its figures and the
 executor records a progress report with a photo through the form."""
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from kampung.finance.access import FINANCE_READERS, desa_in_scope_or_404
 from kampung.finance.ledger import month_name
 from kampung.finance.models import ADVANCE, BANK, CASH, TAX_PAYABLE, Book
 from kampung.finance.selectors.ledger import book_balances, budget_in_force
+from kampung.finance.selectors.realisation import hub_panel
+from kampung.regions.calendar import local_today
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -39,6 +41,7 @@ def execution_hub(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "closed_through": book.closed_through if book else 0,
             "closed_label": month_name(book.closed_through) if book and book.closed_through else "",
             "roles": scope_for(request.user).roles_at(village.code),
+            "reports_panel": hub_panel(village.code, year, today=local_today(village)),
             "nav_active": "finance",
         },
     )

@@ -101,14 +101,6 @@ def reports_index(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return render(request, "finance/reports/index.html", context)
 
 
-@login_required
-@require_GET
-def reports_panel(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The hub's reports panel body (fetched by finance-reports.js)."""
-    village = _village(request, code, year)
-    return render(request, "finance/reports/_panel.html", _panel_context(request, village, year))
-
-
 # -- LRA -------------------------------------------------------------------------------------------
 
 
