@@ -40,6 +40,9 @@ def execution_hub(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "tax_payable": balances[TAX_PAYABLE],
             "closed_through": book.closed_through if book else 0,
             "closed_label": month_name(book.closed_through) if book and book.closed_through else "",
+            "next_close_label": month_name(book.closed_through + 1)
+            if book and book.closed_through < 12
+            else "",
             "roles": scope_for(request.user).roles_at(village.code),
             "reports_panel": hub_panel(village.code, year, today=local_today(village)),
             "nav_active": "finance",
