@@ -52,7 +52,7 @@ def test_hub_shows_balances_and_the_treasury_panel(client, world):
         assert reverse(f"finance:{name}", args=[VILLAGE_A1, Y]) in page, name
     for kind in ("bku", "bank", "pajak", "panjar", "kegiatan"):
         assert reverse("finance:book", args=[VILLAGE_A1, Y, kind]) in page, kind
-    assert "ditutup sampai Januari" in page and "bulan ke-2" in page
+    assert "ditutup sampai Januari; berikutnya Februari" in page
 
 
 def test_hub_is_404_for_other_villages_and_kelurahan(client, world):
