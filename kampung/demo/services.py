@@ -34,6 +34,7 @@ from kampung.demo.cast import (
 )
 from kampung.demo.events import EventsResult, events_fill
 from kampung.demo.finance import FinanceResult, finance_fill
+from kampung.demo.finance_execution import ExecutionResult, execution_fill
 from kampung.demo.letters import LettersResult, letters_fill, letters_reset
 from kampung.demo.population import VillagePlan, regency_plan
 from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
@@ -76,6 +77,7 @@ class DemoResult:
     delegations_created: int = 0
     letters: LettersResult = field(default_factory=LettersResult)
     finance: FinanceResult = field(default_factory=FinanceResult)
+    execution: ExecutionResult = field(default_factory=ExecutionResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -98,6 +100,8 @@ class DemoResult:
             or self.letters.accounts
             or self.letters.key_created
             or self.finance.budgets
+            or self.execution.villages
+            or self.execution.live
             or self.reset
         )
 
@@ -167,6 +171,8 @@ def demo_build(
     # summaries show a whole regency even when only a few villages have residents.
     every_village = Region.objects.filter(code__startswith=REGENCY_CODE + ".", level=Level.VILLAGE)
     result.finance = finance_fill(village_codes=every_village.values_list("code", flat=True), seed=seed)
+    # A year of transactions (1 January to today) for every desa with an enacted budget.
+    result.execution = execution_fill(village_codes=every_village.values_list("code", flat=True), seed=seed)
     if result.created_anything:
         audit_record(
             actor=None,
@@ -185,6 +191,8 @@ def demo_build(
                 "officials_created": result.officials_created,
                 "delegations_created": result.delegations_created,
                 "letter_requests_added": result.letters.requests,
+                "finance_books_filled": result.execution.villages,
+                "finance_entries_added": result.execution.entries,
             },
         )
     _count(result)
