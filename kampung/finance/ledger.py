@@ -9,7 +9,7 @@ same moment are served one after the other and the second one sees the first one
 :func:`post` refuses, changing nothing, when
 
 - the debits and credits differ, an amount is not positive or has more than 2 decimals;
-- the date is outside the book's year or in a closed month;
+- the date is outside the book's year, after the village's today, or in a closed month;
 - cash in hand, the bank account, an advance of a kegiatan or a tax payable would go below zero.
 
 A posted entry is never changed; :func:`reverse` posts its mirror image with a reason.
@@ -41,6 +41,7 @@ from kampung.finance.models import (
     JournalEntry,
     JournalLine,
 )
+from kampung.regions.calendar import local_today
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -129,6 +130,12 @@ def _label(account: str, detail: str) -> str:
 def _validate(book: Book, date: dt.date, postings: list[Posting]) -> None:
     if date.year != book.year:
         raise LedgerError(f"Tanggal {date:%d-%m-%Y} di luar tahun anggaran {book.year}.")
+    today = local_today(book.village)
+    if date > today:
+        raise LedgerError(
+            f"Tanggal {date:%d-%m-%Y} belum tiba; transaksi hanya dapat dicatat sampai hari ini "
+            f"({today:%d-%m-%Y})."
+        )
     if date.month <= book.closed_through:
         raise LedgerError(
             f"Buku bulan {month_name(date.month)} {book.year} sudah ditutup; "

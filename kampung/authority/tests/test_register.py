@@ -406,11 +406,13 @@ def test_routing_goes_to_the_camat_when_evaluation_is_delegated(world, perbup):
 # Authority acts only: audit entries use the same app prefixes for their own action names
 # ("letters.type.update", "finance.apbdes.line.save"), which are not powers. A finance act is
 # <object>.<verb> on a document that carries powers, with one of the verbs of a power;
-# "finance.proposal.submit" (a resident's proposal) is an audit action, not a power.
+# "finance.proposal.submit" (a resident's proposal) and "finance.spp.submit" (the executor
+# hands in a request) are audit actions, not powers.
 FINANCE_VERBS = "agree|submit|evaluate|enact|elaborate|verify|approve|pay|close|decide|sign"
 ACT_LITERAL = re.compile(
     r"""f?["']((?:letters\.(?:verify|sign)\.[a-z{*][A-Za-z0-9_.*{}\-]*"""
-    r"""|finance\.(?:apbdes|spp|dpa|rak|month|rpjmdes|rkpdes|semester|lpj)\.(?:""" + FINANCE_VERBS + r""")"""
+    r"""|finance\.spp\.(?:verify|approve|pay)"""
+    r"""|finance\.(?:apbdes|dpa|rak|month|rpjmdes|rkpdes|semester|lpj)\.(?:""" + FINANCE_VERBS + r""")"""
     r"""|assistance\.[a-z{*][A-Za-z0-9_.*{}\-]*))["']"""
 )
 

@@ -119,3 +119,19 @@ def test_reversing_a_receipt_already_spent_is_refused(world):
         book = lock_book(VILLAGE_A1, 2026)
         with pytest.raises(LedgerError, match="Rekening Kas Desa"):
             reverse(book=book, entry=entry, date=dt.date(2026, 2, 2), reason="salah")
+
+
+def test_a_day_not_yet_come_accepts_nothing(world):
+    import time_machine
+
+    with time_machine.travel("2026-03-10 09:00 +0700"):
+        with pytest.raises(LedgerError, match="belum tiba"):
+            _post(
+                [Posting(CASH, debit=D(1)), Posting("4.1.2.01", credit=D(1), source="PAD")],
+                day=dt.date(2026, 3, 11),
+            )
+        _post(
+            [Posting(CASH, debit=D(1)), Posting("4.1.2.01", credit=D(1), source="PAD")],
+            day=dt.date(2026, 3, 10),
+        )
+    assert JournalLine.objects.count() == 2

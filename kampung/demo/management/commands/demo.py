@@ -94,6 +94,12 @@ class Command(BaseCommand):
                     f"{number_id(kinds['mati'])} kematian, {number_id(kinds['pindah'])} pindah keluar, "
                     f"{number_id(kinds['datang'])} pindah datang, {number_id(kinds['ganti_kk'])} perubahan keluarga."
                 )
+            if result.finance.budgets or result.execution.entries:
+                write(
+                    f"Keuangan desa: {number_id(result.finance.budgets)} APBDes; pelaksanaan "
+                    f"{number_id(result.execution.villages)} desa dengan {number_id(result.execution.entries)} "
+                    f"jurnal, {number_id(result.execution.spps)} SPP dan {number_id(result.execution.receipts)} penerimaan."
+                )
             if result.reset:
                 write(
                     f"Data demo lama dihapus: {number_id(result.reset['residents'])} penduduk, "
