@@ -1,0 +1,58 @@
+"""Every execution page is reachable from the pages officials start at, and each link shown
+to a user opens for that user."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from kampung.accounts.roles import Role
+from kampung.conftest import VILLAGE_A1
+from kampung.finance.tests.exec_factories import bank_receipt, make_executable
+
+pytestmark = pytest.mark.django_db
+HREF = re.compile(r'href="(/keuangan/[^"#?]*)')
+
+
+def _links(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return set(HREF.findall(response.content.decode()))
+
+
+@pytest.mark.parametrize(
+    "role, region, start",
+    [
+        (Role.DPMD, "35.10", "finance:ref_home"),
+        (Role.ADMIN, "35.10", "finance:ref_home"),
+        (Role.DPMD, "35.10", "finance:summary"),
+        (Role.CAMAT, "35.10.01", "finance:summary"),
+    ],
+)
+def test_regency_and_district_links_open(world, client, role, region, start):
+    client.force_login(world.user(role, region))
+    links = _links(client, reverse(start))
+    if start == "finance:summary":
+        assert reverse("finance:regency_realisation") in links
+        assert reverse("finance:tranche_readiness") in links
+    else:
+        assert reverse("finance:tranche_rules") in links
+    for href in links:
+        if href.endswith((".xlsx", ".pdf")):
+            continue
+        assert client.get(href, follow=True).status_code == 200, href
+
+
+@pytest.mark.parametrize("role", [Role.TREASURER, Role.EXECUTOR, Role.SECRETARY, Role.HEAD, Role.BPD])
+def test_every_link_of_the_execution_hub_opens(world, client, role):
+    make_executable(VILLAGE_A1, 2026)
+    bank_receipt(VILLAGE_A1, 2026, 50_000_000)
+    client.force_login(world.user(role, VILLAGE_A1))
+    links = _links(client, reverse("finance:exec_hub", args=[VILLAGE_A1, 2026]))
+    assert len(links) > 15
+    for href in links:
+        if href.endswith((".xlsx", ".pdf")) or "/unduh/" in href:
+            continue
+        assert client.get(href, follow=True).status_code == 200, href
