@@ -34,11 +34,16 @@ MONTH_CHOICES = [("", "—")] + [
 ]
 
 
+def _percent_field(label: str, *, places: int, required: bool = True) -> forms.DecimalField:
+    """A percentage from 0 to 100 with ``places`` decimals."""
+    return forms.DecimalField(
+        label=label, min_value=Decimal(0), max_value=Decimal(100), decimal_places=places, required=required
+    )
+
+
 class TrancheRowForm(forms.Form):
     tranche = forms.IntegerField(label="Tahap", min_value=1, max_value=6, required=False)
-    percent = forms.DecimalField(
-        label="Persentase", min_value=Decimal(0), max_value=Decimal(100), decimal_places=2, required=False
-    )
+    percent = _percent_field("Persentase", places=2, required=False)
     earliest_month = forms.TypedChoiceField(
         label="Paling cepat", choices=MONTH_CHOICES, coerce=int, empty_value=None, required=False
     )
@@ -47,20 +52,8 @@ class TrancheRowForm(forms.Form):
     )
     requires_apbdes = forms.BooleanField(label="Perdes APBDes", required=False)
     requires_previous_year_report = forms.BooleanField(label="Laporan tahun lalu", required=False)
-    min_absorption = forms.DecimalField(
-        label="Penyerapan min. (%)",
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=2,
-        required=False,
-    )
-    min_output = forms.DecimalField(
-        label="Keluaran min. (%)",
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=2,
-        required=False,
-    )
+    min_absorption = _percent_field("Penyerapan min. (%)", places=2, required=False)
+    min_output = _percent_field("Keluaran min. (%)", places=2, required=False)
     basis = forms.CharField(label="Dasar", max_length=200, required=False)
 
 
@@ -96,16 +89,8 @@ class TaxRateForm(forms.Form):
     )
     name = forms.CharField(label="Nama pajak", max_length=120)
     kind = forms.ChoiceField(label="Jenis", choices=TaxKind.choices, initial=TaxKind.REGIONAL)
-    rate = forms.DecimalField(
-        label="Tarif (%)", min_value=Decimal(0), max_value=Decimal(100), decimal_places=4
-    )
-    rate_without_npwp = forms.DecimalField(
-        label="Tarif tanpa NPWP (%)",
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=4,
-        required=False,
-    )
+    rate = _percent_field("Tarif (%)", places=4)
+    rate_without_npwp = _percent_field("Tarif tanpa NPWP (%)", places=4, required=False)
     threshold = AmountField(label="Batas minimal dasar pengenaan (Rp)", required=False)
     deposit_code = forms.CharField(label="Kode MAP/KJS", max_length=20, required=False)
     valid_from = forms.DateField(label="Berlaku sejak", widget=DateInput())
@@ -118,16 +103,8 @@ class TaxRateForm(forms.Form):
 
 class TaxRateChangeForm(forms.Form):
     valid_from = forms.DateField(label="Tarif baru berlaku sejak", widget=DateInput())
-    rate = forms.DecimalField(
-        label="Tarif baru (%)", min_value=Decimal(0), max_value=Decimal(100), decimal_places=4
-    )
-    rate_without_npwp = forms.DecimalField(
-        label="Tarif tanpa NPWP (%)",
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        decimal_places=4,
-        required=False,
-    )
+    rate = _percent_field("Tarif baru (%)", places=4)
+    rate_without_npwp = _percent_field("Tarif tanpa NPWP (%)", places=4, required=False)
     threshold = AmountField(label="Batas minimal dasar pengenaan (Rp)", required=False)
     basis = forms.CharField(label="Dasar hukum", max_length=200, required=False)
     notes = forms.CharField(label="Keterangan", max_length=300, required=False)

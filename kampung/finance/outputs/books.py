@@ -84,6 +84,47 @@ def _pdf(template: str, doc: BookDocument, context: dict[str, Any]) -> PdfResult
     )
 
 
+def _sheet(
+    doc: BookDocument, name: str, columns: list[tuple[str, int]], *, subtitle: str = ""
+) -> tuple[Workbook, Any, int]:
+    """A workbook whose one sheet ``name`` opens with the book's title, the village, an
+    optional ``subtitle`` and the period, then the column headers. Returns the workbook, the
+    sheet and the row of the first entry."""
+    wb = Workbook()
+    ws: Any = wb.active
+    ws.title = name
+    start = _intro(ws, [doc.title.upper(), _village_line(doc), *([subtitle] if subtitle else []), doc.period])
+    _headers(ws, start, columns)
+    return wb, ws, start + 1
+
+
+def _described(row: Any) -> str:
+    """A row's description, marked when its entry is a correction."""
+    return row.description + (" (koreksi)" if row.reversal else "")
+
+
+def _doc_cells(ws: Any, r: int, number: int, row: Any, description: str) -> None:
+    """The first four columns of a book's row: No, Tanggal, No. Bukti, Uraian."""
+    ws.cell(row=r, column=1, value=number)
+    ws.cell(row=r, column=2, value=row.date).number_format = "DD-MM-YYYY"
+    ws.cell(row=r, column=3, value=row.doc_number)
+    ws.cell(row=r, column=4, value=description)
+
+
+def _total_row(ws: Any, r: int, amounts: dict[int, Decimal]) -> None:
+    """The JUMLAH row: the label under Uraian and each column's total in bold."""
+    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
+    for col, amount in amounts.items():
+        _money(ws, r, col, amount, bold=True)
+
+
+def _column_sums(rows: list[Any], first: int, attrs: tuple[str, ...]) -> dict[int, Decimal]:
+    """Column (from ``first`` on) → the sum of one attribute over ``rows``."""
+    return {
+        col: sum((getattr(x, attr) for x in rows), Decimal(0)) for col, attr in enumerate(attrs, start=first)
+    }
+
+
 # -- BKU -----------------------------------------------------------------------------------
 
 
@@ -105,13 +146,9 @@ def _signatures(ws: Any, row: int, doc: BookDocument, left: int, right: int) -> 
 def bku_workbook(village: Region, book: Book | None, year: int, month: int | None) -> bytes:
     rows = books.bku_rows(book, month)
     doc = book_document(village, year, month, "Buku Kas Umum")
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "BKU"
-    start = _intro(ws, ["BUKU KAS UMUM", _village_line(doc), doc.period])
-    _headers(
-        ws,
-        start,
+    wb, ws, r = _sheet(
+        doc,
+        "BKU",
         [
             ("No", 5),
             ("Tanggal", 12),
@@ -124,7 +161,6 @@ def bku_workbook(village: Region, book: Book | None, year: int, month: int | Non
             ("Saldo (Rp)", 18),
         ],
     )
-    r = start + 1
     number = 0
     for row in rows:
         if row.opening:
@@ -136,7 +172,7 @@ def bku_workbook(village: Region, book: Book | None, year: int, month: int | Non
             ws.cell(row=r, column=2, value=row.date)
             ws.cell(row=r, column=2).number_format = "DD-MM-YYYY"
             ws.cell(row=r, column=3, value=row.account)
-            ws.cell(row=r, column=4, value=row.description + (" (koreksi)" if row.reversal else ""))
+            ws.cell(row=r, column=4, value=_described(row))
             _money(ws, r, 5, row.receipt)
             _money(ws, r, 6, row.payment)
             ws.cell(row=r, column=7, value=row.doc_number)
@@ -144,9 +180,7 @@ def bku_workbook(village: Region, book: Book | None, year: int, month: int | Non
             _money(ws, r, 9, row.balance)
         r += 1
     t = books.totals(rows)
-    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
-    _money(ws, r, 5, t.receipts, bold=True)
-    _money(ws, r, 6, t.payments, bold=True)
+    _total_row(ws, r, {5: t.receipts, 6: t.payments})
     ws.cell(row=r + 1, column=4, value="SALDO AKHIR").font = BOLD
     _money(ws, r + 1, 9, t.closing, bold=True)
     _signatures(ws, r + 3, doc, 4, 8)
@@ -169,13 +203,9 @@ def tax_pdf(village: Region, book: Book | None, year: int, month: int | None) ->
 def tax_workbook(village: Region, book: Book | None, year: int, month: int | None) -> bytes:
     doc = book_document(village, year, month, "Buku Pembantu Pajak")
     rows = books.tax_rows(book, month)
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Pajak"
-    start = _intro(ws, ["BUKU PEMBANTU PAJAK", _village_line(doc), doc.period])
-    _headers(
-        ws,
-        start,
+    wb, ws, r = _sheet(
+        doc,
+        "Pajak",
         [
             ("No", 5),
             ("Tanggal", 12),
@@ -188,12 +218,8 @@ def tax_workbook(village: Region, book: Book | None, year: int, month: int | Non
             ("Saldo (Rp)", 18),
         ],
     )
-    r = start + 1
     for i, row in enumerate(rows, start=1):
-        ws.cell(row=r, column=1, value=i)
-        ws.cell(row=r, column=2, value=row.date).number_format = "DD-MM-YYYY"
-        ws.cell(row=r, column=3, value=row.doc_number)
-        ws.cell(row=r, column=4, value=row.description + (" (koreksi)" if row.reversal else ""))
+        _doc_cells(ws, r, i, row, _described(row))
         ws.cell(row=r, column=5, value=row.tax_code)
         _money(ws, r, 6, row.receipt)
         _money(ws, r, 7, row.payment)
@@ -201,9 +227,7 @@ def tax_workbook(village: Region, book: Book | None, year: int, month: int | Non
         _money(ws, r, 9, row.balance)
         r += 1
     t = books.totals(rows)
-    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
-    _money(ws, r, 6, t.receipts, bold=True)
-    _money(ws, r, 7, t.payments, bold=True)
+    _total_row(ws, r, {6: t.receipts, 7: t.payments})
     r += 2
     ws.cell(row=r, column=4, value="REKAPITULASI PER JENIS PAJAK (TAHUN BERJALAN)").font = BOLD
     r += 1
@@ -225,13 +249,9 @@ def tax_workbook(village: Region, book: Book | None, year: int, month: int | Non
 def bank_workbook(village: Region, book: Book | None, year: int, month: int | None) -> bytes:
     doc = book_document(village, year, month, "Buku Pembantu Bank")
     rows = books.bank_rows(book, month)
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Bank"
-    start = _intro(ws, ["BUKU PEMBANTU BANK", _village_line(doc), doc.period])
-    _headers(
-        ws,
-        start,
+    wb, ws, r = _sheet(
+        doc,
+        "Bank",
         [
             ("No", 5),
             ("Tanggal", 12),
@@ -242,26 +262,19 @@ def bank_workbook(village: Region, book: Book | None, year: int, month: int | No
             ("Saldo (Rp)", 18),
         ],
     )
-    r = start + 1
     number = 0
     for row in rows:
         if row.opening:
             ws.cell(row=r, column=4, value=row.description).font = BOLD
         else:
             number += 1
-            ws.cell(row=r, column=1, value=number)
-            ws.cell(row=r, column=2, value=row.date).number_format = "DD-MM-YYYY"
-            ws.cell(row=r, column=3, value=row.doc_number)
-            ws.cell(row=r, column=4, value=row.description)
+            _doc_cells(ws, r, number, row, row.description)
             _money(ws, r, 5, row.receipt)
             _money(ws, r, 6, row.payment)
         _money(ws, r, 7, row.balance, bold=row.opening)
         r += 1
     t = books.totals(rows)
-    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
-    _money(ws, r, 5, t.receipts, bold=True)
-    _money(ws, r, 6, t.payments, bold=True)
-    _money(ws, r, 7, t.closing, bold=True)
+    _total_row(ws, r, {5: t.receipts, 6: t.payments, 7: t.closing})
     _signatures(ws, r + 2, doc, 4, 6)
     return _save(wb)
 
@@ -269,13 +282,9 @@ def bank_workbook(village: Region, book: Book | None, year: int, month: int | No
 def advance_workbook(village: Region, book: Book | None, year: int) -> bytes:
     doc = book_document(village, year, None, "Buku Pembantu Panjar")
     rows = books.advance_rows(book)
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Panjar"
-    start = _intro(ws, ["BUKU PEMBANTU PANJAR", _village_line(doc), doc.period])
-    _headers(
-        ws,
-        start,
+    wb, ws, r = _sheet(
+        doc,
+        "Panjar",
         [
             ("No", 5),
             ("No. SPP", 18),
@@ -290,7 +299,6 @@ def advance_workbook(village: Region, book: Book | None, year: int) -> bytes:
             ("Saldo Panjar (Rp)", 18),
         ],
     )
-    r = start + 1
     for i, row in enumerate(rows, start=1):
         ws.cell(row=r, column=1, value=i)
         ws.cell(row=r, column=2, value=row.number)
@@ -303,9 +311,7 @@ def advance_workbook(village: Region, book: Book | None, year: int) -> bytes:
         ):
             _money(ws, r, col, value)
         r += 1
-    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
-    for col, attr in zip(range(7, 11), ("given", "accounted", "returned", "outstanding"), strict=True):
-        _money(ws, r, col, sum((getattr(x, attr) for x in rows), Decimal(0)), bold=True)
+    _total_row(ws, r, _column_sums(rows, 7, ("given", "accounted", "returned", "outstanding")))
     _signatures(ws, r + 2, doc, 4, 9)
     return _save(wb)
 
@@ -315,21 +321,9 @@ def activity_workbook(
 ) -> bytes:
     doc = book_document(village, year, month, "Buku Pembantu Kegiatan")
     rows = books.activity_rows(book, activity_code, month)
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Kegiatan"
-    start = _intro(
-        ws,
-        [
-            "BUKU PEMBANTU KEGIATAN",
-            _village_line(doc),
-            f"Kegiatan {activity_code} {activity_name}",
-            doc.period,
-        ],
-    )
-    _headers(
-        ws,
-        start,
+    wb, ws, r = _sheet(
+        doc,
+        "Kegiatan",
         [
             ("No", 5),
             ("Tanggal", 12),
@@ -340,18 +334,13 @@ def activity_workbook(
             ("Dikembalikan (Rp)", 18),
             ("Saldo (Rp)", 18),
         ],
+        subtitle=f"Kegiatan {activity_code} {activity_name}",
     )
-    r = start + 1
     for i, row in enumerate(rows, start=1):
-        ws.cell(row=r, column=1, value=i)
-        ws.cell(row=r, column=2, value=row.date).number_format = "DD-MM-YYYY"
-        ws.cell(row=r, column=3, value=row.doc_number)
-        ws.cell(row=r, column=4, value=row.description + (" (koreksi)" if row.reversal else ""))
+        _doc_cells(ws, r, i, row, _described(row))
         for col, value in zip(range(5, 9), (row.received, row.spent, row.returned, row.balance), strict=True):
             _money(ws, r, col, value)
         r += 1
-    ws.cell(row=r, column=4, value="JUMLAH").font = BOLD
-    for col, attr in zip(range(5, 8), ("received", "spent", "returned"), strict=True):
-        _money(ws, r, col, sum((getattr(x, attr) for x in rows), Decimal(0)), bold=True)
+    _total_row(ws, r, _column_sums(rows, 5, ("received", "spent", "returned")))
     _signatures(ws, r + 2, doc, 4, 7)
     return _save(wb)

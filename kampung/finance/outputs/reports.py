@@ -10,18 +10,18 @@ the workbook cannot disagree.
 from __future__ import annotations
 
 import importlib
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kampung.core.formatting import tanggal
 from kampung.core.pdf import PdfResult, render_pdf
 from kampung.finance.outputs.documents import head_signer, kop_for, treasurer_signer
+from kampung.finance.outputs.excel import BOLD, HEADER_FILL, XLSX_CONTENT_TYPE, _intro, _money, _save
 from kampung.finance.selectors.realisation import (
     DETAIL,
     GROUP,
@@ -36,11 +36,7 @@ from kampung.finance.selectors.realisation import (
 )
 from kampung.regions.models import Region
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY = "#,##0"
 PERCENT = "0.00"
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBE4")
 
 
 # -- the LPJ package ------------------------------------------------------------------------------
@@ -85,83 +81,76 @@ def _signers(village: Region) -> dict[str, Any]:
     }
 
 
-def lra_pdf(report: Lra) -> PdfResult:
-    title = "Laporan Realisasi Pelaksanaan APBDes"
+def _report_pdf(
+    template: str, village: Region, title: str, orientation: str, context: dict[str, Any]
+) -> PdfResult:
+    """Render a report of ``village`` on F4 paper with its kop, footer and signers."""
     return render_pdf(
-        "finance/reports/print_lra.html",
+        template,
         {
-            "r": report,
-            "kop": kop_for(report.village),
+            **context,
+            "kop": kop_for(village),
             "title": title,
             "paper": "F4",
-            "orientation": "portrait",
-            "footer_left": _footer(title, report.village),
-            **_signers(report.village),
+            "orientation": orientation,
+            "footer_left": _footer(title, village),
+            **_signers(village),
         },
+    )
+
+
+def lra_pdf(report: Lra) -> PdfResult:
+    return _report_pdf(
+        "finance/reports/print_lra.html",
+        report.village,
+        "Laporan Realisasi Pelaksanaan APBDes",
+        "portrait",
+        {"r": report},
     )
 
 
 def activities_pdf(result: ActivityRealisation) -> PdfResult:
-    title = "Laporan Realisasi Kegiatan"
-    return render_pdf(
+    return _report_pdf(
         "finance/reports/print_activities.html",
-        {
-            "a": result,
-            "kop": kop_for(result.village),
-            "title": title,
-            "paper": "F4",
-            "orientation": "landscape",
-            "footer_left": _footer(title, result.village),
-            **_signers(result.village),
-        },
+        result.village,
+        "Laporan Realisasi Kegiatan",
+        "landscape",
+        {"a": result},
     )
 
 
 def lpj_pdf(package: LpjPackage) -> PdfResult:
-    title = f"LPJ Realisasi Pelaksanaan APBDes {package.year}"
-    return render_pdf(
+    return _report_pdf(
         "finance/reports/print_lpj.html",
-        {
-            "p": package,
-            "r": package.lra,
-            "a": package.activities,
-            "kop": kop_for(package.village),
-            "title": title,
-            "paper": "F4",
-            "orientation": "portrait",
-            "footer_left": _footer(title, package.village),
-            **_signers(package.village),
-        },
+        package.village,
+        f"LPJ Realisasi Pelaksanaan APBDes {package.year}",
+        "portrait",
+        {"p": package, "r": package.lra, "a": package.activities},
     )
 
 
 # -- Excel -----------------------------------------------------------------------------------------
 
 
-def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def _workbook(title: str) -> tuple[Workbook, Any]:
+    """A new workbook and its first sheet, named ``title``."""
+    wb = Workbook()
+    ws: Any = wb.active
+    ws.title = title
+    return wb, ws
 
 
-def _headers(ws: Any, row: int, headers: list[tuple[str, int]]) -> None:
+def _headers(ws: Any, row: int, headers: list[tuple[str, int]], *, freeze: int = 0) -> None:
+    """Column headers on ``row`` (label, width); with ``freeze`` the rows above the first
+    entry and the columns before ``freeze`` stay in view."""
     for col, (label, width) in enumerate(headers, start=1):
         cell = ws.cell(row=row, column=col, value=label)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _money(ws: Any, row: int, col: int, value: Decimal | None, *, bold: bool = False) -> None:
-    if value is None:
-        return
-    cell = ws.cell(
-        row=row, column=col, value=int(value) if value == value.to_integral_value() else float(value)
-    )
-    cell.number_format = MONEY
-    if bold:
-        cell.font = BOLD
+    if freeze:
+        ws.freeze_panes = ws.cell(row=row + 1, column=freeze)
 
 
 def _percent(ws: Any, row: int, col: int, value: Decimal | None) -> None:
@@ -171,15 +160,17 @@ def _percent(ws: Any, row: int, col: int, value: Decimal | None) -> None:
     cell.number_format = PERCENT
 
 
-def _intro(ws: Any, lines: list[str]) -> int:
-    for i, text in enumerate(lines, start=1):
-        ws.cell(row=i, column=1, value=text).font = BOLD if i <= 2 else Font()
-    return len(lines) + 2
-
-
 def _place(village: Region) -> str:
     kop = kop_for(village)
     return f"Desa {village.name}, Kecamatan {kop['district']}, {kop['regency']}"
+
+
+def _lra_figures(ws: Any, r: int, row: Any, *, bold: bool = False) -> None:
+    """An LRA row's Anggaran, Realisasi, Lebih/(Kurang) and % columns."""
+    _money(ws, r, 3, row.budget, bold=bold)
+    _money(ws, r, 4, row.realised, bold=bold)
+    _money(ws, r, 5, row.difference, bold=bold)
+    _percent(ws, r, 6, row.percent)
 
 
 def _lra_sheet(ws: Any, report: Lra) -> None:
@@ -198,8 +189,8 @@ def _lra_sheet(ws: Any, report: Lra) -> None:
             ("Lebih/(Kurang) (Rp)", 18),
             ("%", 9),
         ],
+        freeze=1,
     )
-    ws.freeze_panes = ws.cell(row=start + 1, column=1)
     r = start + 1
     for row in report.rows:
         bold = row.kind in (HEAD, GROUP, TOTAL)
@@ -208,10 +199,7 @@ def _lra_sheet(ws: Any, report: Lra) -> None:
         if bold:
             name.font = BOLD
         if row.key != "blank":
-            _money(ws, r, 3, row.budget, bold=bold)
-            _money(ws, r, 4, row.realised, bold=bold)
-            _money(ws, r, 5, row.difference, bold=bold)
-            _percent(ws, r, 6, row.percent)
+            _lra_figures(ws, r, row, bold=bold)
         r += 1
     r += 1
     ws.cell(row=r, column=2, value="Belanja menurut jenis").font = BOLD
@@ -219,17 +207,12 @@ def _lra_sheet(ws: Any, report: Lra) -> None:
     for row in report.spending_by_jenis:
         ws.cell(row=r, column=1, value=row.code)
         ws.cell(row=r, column=2, value=("  " * (row.depth - 1)) + row.name)
-        _money(ws, r, 3, row.budget)
-        _money(ws, r, 4, row.realised)
-        _money(ws, r, 5, row.difference)
-        _percent(ws, r, 6, row.percent)
+        _lra_figures(ws, r, row)
         r += 1
 
 
 def lra_workbook(report: Lra) -> bytes:
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "LRA Semester I" if report.semester else "LRA"
+    wb, ws = _workbook("LRA Semester I" if report.semester else "LRA")
     _lra_sheet(ws, report)
     return _save(wb)
 
@@ -256,8 +239,8 @@ def _activities_sheet(ws: Any, result: ActivityRealisation) -> None:
             ("Kemajuan (%)", 10),
             ("Laporan terakhir", 14),
         ],
+        freeze=1,
     )
-    ws.freeze_panes = ws.cell(row=start + 1, column=1)
     r = start + 1
     for row in result.rows:
         ws.cell(row=r, column=1, value=row.code)
@@ -284,17 +267,13 @@ def _activities_sheet(ws: Any, result: ActivityRealisation) -> None:
 
 
 def activities_workbook(result: ActivityRealisation) -> bytes:
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Realisasi Kegiatan"
+    wb, ws = _workbook("Realisasi Kegiatan")
     _activities_sheet(ws, result)
     return _save(wb)
 
 
 def lpj_workbook(package: LpjPackage) -> bytes:
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "LRA"
+    wb, ws = _workbook("LRA")
     _lra_sheet(ws, package.lra)
     _activities_sheet(wb.create_sheet("Realisasi Kegiatan"), package.activities)
     silpa: Any = wb.create_sheet("SiLPA")
@@ -337,9 +316,7 @@ def lpj_workbook(package: LpjPackage) -> bytes:
 
 
 def regency_workbook(result: RegencyRealisation) -> bytes:
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Realisasi APBDes"
+    wb, ws = _workbook("Realisasi APBDes")
     start = _intro(ws, [f"REALISASI APBDes {result.year}", str(result.root.name)])
     _headers(
         ws,
@@ -361,8 +338,8 @@ def regency_workbook(result: RegencyRealisation) -> bytes:
             ("Laporan semester I", 14),
             ("LPJ", 14),
         ],
+        freeze=3,
     )
-    ws.freeze_panes = ws.cell(row=start + 1, column=3)
     r = start + 1
     for row in result.villages:
         ws.cell(row=r, column=1, value=row.code)

@@ -281,6 +281,13 @@ def _spp_lines(spp: Spp) -> list[tuple[BudgetLine, Decimal]]:
     return [(sl.budget_line, sl.amount) for sl in spp.lines.select_related("budget_line")]
 
 
+def _check_money(book: Book, locked: Spp) -> None:
+    """Check a stored SPP again before it moves on: the funds and RAK of its kegiatan (other
+    SPP in process reserved), then the cash."""
+    _check_funds(locked.activity, locked.date.month, _spp_lines(locked), exclude=locked, reserved=True)
+    _check_cash(book, locked.amount, locked)
+
+
 def _check_stage(spp: Spp) -> None:
     """Disbursement control: the previous stage reported complete with a photo."""
     required, _ = settings_of(spp.book.village_id)
@@ -393,6 +400,29 @@ def _clean_lines(activity: BudgetActivity, lines: Iterable[Any]) -> list[tuple[B
     return cleaned
 
 
+def _checked_request(
+    book: Book, activity: BudgetActivity, exclude: Spp | None, lines: Iterable[Any], **header_input: Any
+) -> tuple[dict[str, Any], list[tuple[BudgetLine, Decimal, str]], Decimal]:
+    """Clean an SPP's header and lines as drafted or edited, then check them in this order:
+    the kegiatan is ready, its funds and RAK (other SPP in process reserved; ``exclude``: the
+    SPP being edited), the cash. Returns (header, lines, total)."""
+    header = _clean_header(activity=activity, **header_input)
+    _check_ready(activity)
+    cleaned = _clean_lines(activity, lines)
+    pairs = [(line, amount) for line, amount, _ in cleaned]
+    _check_funds(activity, header["date"].month, pairs, exclude=exclude, reserved=True)
+    total = sum((a for _, a in pairs), ZERO)
+    _check_cash(book, total, exclude)
+    return header, cleaned, total
+
+
+def _write_lines(spp: Spp, cleaned: list[tuple[BudgetLine, Decimal, str]]) -> None:
+    """Save the cleaned lines (budget line, amount, text) of ``spp``."""
+    SppLine.objects.bulk_create(
+        [SppLine(spp=spp, budget_line=line, amount=amount, description=t) for line, amount, t in cleaned]
+    )
+
+
 def spp_create(
     *,
     actor: Any,
@@ -419,8 +449,11 @@ def spp_create(
         role = _role(actor, village_code, SPP_DRAFTERS, "mengajukan SPP desa ini")
         _own_activity(actor, role, activity)
         book = lock_book(village_code, apbdes.year)
-        header = _clean_header(
-            activity=activity,
+        header, cleaned, total = _checked_request(
+            book,
+            activity,
+            None,
+            lines,
             kind=kind,
             date=date,
             description=description,
@@ -432,12 +465,6 @@ def spp_create(
             progress_percent=progress_percent,
             progress_note=progress_note,
         )
-        _check_ready(activity)
-        cleaned = _clean_lines(activity, lines)
-        pairs = [(line, amount) for line, amount, _ in cleaned]
-        _check_funds(activity, header["date"].month, pairs, exclude=None, reserved=True)
-        total = sum((a for _, a in pairs), ZERO)
-        _check_cash(book, total, None)
         text = (number or "").strip()
         if len(text) > 80:
             raise KampungError("Nomor SPP paling panjang 80 karakter.")
@@ -451,9 +478,7 @@ def spp_create(
             created_by=actor if getattr(actor, "pk", None) else None,
             **header,
         )
-        SppLine.objects.bulk_create(
-            [SppLine(spp=spp, budget_line=line, amount=amount, description=t) for line, amount, t in cleaned]
-        )
+        _write_lines(spp, cleaned)
         _audit(
             actor,
             "finance.spp.create",
@@ -491,8 +516,11 @@ def spp_update(
         if locked.status not in EDITABLE:
             raise KampungError(f"SPP berstatus '{locked.get_status_display()}' tidak dapat diubah.")
         activity = locked.activity
-        header = _clean_header(
-            activity=activity,
+        header, cleaned, total = _checked_request(
+            book,
+            activity,
+            locked,
+            lines,
             kind=kind,
             date=date,
             description=description,
@@ -504,21 +532,13 @@ def spp_update(
             progress_percent=progress_percent,
             progress_note=progress_note,
         )
-        _check_ready(activity)
-        cleaned = _clean_lines(activity, lines)
-        pairs = [(line, amount) for line, amount, _ in cleaned]
-        _check_funds(activity, header["date"].month, pairs, exclude=locked, reserved=True)
-        total = sum((a for _, a in pairs), ZERO)
-        _check_cash(book, total, locked)
         before = {"amount": str(locked.amount), "kind": locked.kind}
         for name, value in header.items():
             setattr(spp, name, value)
         spp.amount = total
         spp.save(update_fields=[*header, "amount", "updated_at"])
         SppLine.objects.filter(spp=spp).delete()
-        SppLine.objects.bulk_create(
-            [SppLine(spp=spp, budget_line=line, amount=amount, description=t) for line, amount, t in cleaned]
-        )
+        _write_lines(spp, cleaned)
         _audit(
             actor,
             "finance.spp.update",
@@ -552,8 +572,7 @@ def spp_submit(*, actor: Any, spp: Spp) -> Spp:
                 "penerimaan barang/pekerjaan terlebih dahulu."
             )
         _check_ready(locked.activity)
-        _check_funds(locked.activity, locked.date.month, _spp_lines(locked), exclude=locked, reserved=True)
-        _check_cash(book, locked.amount, locked)
+        _check_money(book, locked)
         before = locked.status
         spp.status = SppStatus.SUBMITTED
         spp.check_complete = spp.check_correct = spp.check_funds = False
@@ -607,8 +626,7 @@ def spp_verify(*, actor: Any, spp: Spp, complete: bool, correct: bool, funds: bo
                 "dana) harus dicentang; bila ada yang kurang, kembalikan SPP dengan catatan."
             )
         _check_ready(locked.activity)
-        _check_funds(locked.activity, locked.date.month, _spp_lines(locked), exclude=locked, reserved=True)
-        _check_cash(book, locked.amount, locked)
+        _check_money(book, locked)
         day = local_today(_village(village_code))
         spp.check_complete = spp.check_correct = spp.check_funds = True
         spp.verification_note = (note or "").strip()
@@ -688,8 +706,7 @@ def spp_approve(*, actor: Any, spp: Spp) -> Spp:
             )
         _check_ready(locked.activity)
         _check_stage(locked)
-        _check_funds(locked.activity, locked.date.month, _spp_lines(locked), exclude=locked, reserved=True)
-        _check_cash(book, locked.amount, locked)
+        _check_money(book, locked)
         day = local_today(_village(village_code))
         spp.approved_on = day
         SPP_FLOW.apply(

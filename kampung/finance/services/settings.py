@@ -61,6 +61,22 @@ def _money(value: Any, label: str, *, optional: bool = False) -> Decimal | None:
     return amount
 
 
+def _audit(
+    actor: Any, act: str, regency: Region, role: str, row: Any, *, after: Any, before: Any = None
+) -> None:
+    """Audit a write on ``row`` (a setting or a tax rate) on the regency's chain."""
+    audit_record(
+        actor=actor,
+        act=act,
+        region=regency,
+        role=role,
+        object_type=row._meta.label,
+        object_id=str(row.pk),
+        before=before,
+        after=after,
+    )
+
+
 @transaction.atomic
 def finance_setting_save(
     *,
@@ -90,13 +106,12 @@ def finance_setting_save(
     row.cash_limit = limit
     row.advance_working_days = advance_working_days
     row.save()
-    audit_record(
-        actor=actor,
-        act="finance.setting.save",
-        region=regency,
-        role=role,
-        object_type=FinanceSetting._meta.label,
-        object_id=str(row.pk),
+    _audit(
+        actor,
+        "finance.setting.save",
+        regency,
+        role,
+        row,
         before=before,
         after={
             "require_stage_complete": row.require_stage_complete,
@@ -234,15 +249,7 @@ def tax_rate_add(
             "Akhiri tarif lama lebih dulu atau pilih tanggal lain."
         )
     row = TaxRate.objects.create(regency=regency, **data)
-    audit_record(
-        actor=actor,
-        act="finance.tax_rate.add",
-        region=regency,
-        role=role,
-        object_type=TaxRate._meta.label,
-        object_id=str(row.pk),
-        after=_rate_dict(row),
-    )
+    _audit(actor, "finance.tax_rate.add", regency, role, row, after=_rate_dict(row))
     return row
 
 
@@ -273,16 +280,7 @@ def tax_rate_end(*, actor: Any, regency: Region, rate: TaxRate, valid_to: dt.dat
     before = _rate_dict(row)
     row.valid_to = valid_to
     row.save(update_fields=["valid_to", "updated_at"])
-    audit_record(
-        actor=actor,
-        act="finance.tax_rate.end",
-        region=regency,
-        role=role,
-        object_type=TaxRate._meta.label,
-        object_id=str(row.pk),
-        before=before,
-        after=_rate_dict(row),
-    )
+    _audit(actor, "finance.tax_rate.end", regency, role, row, before=before, after=_rate_dict(row))
     rate.refresh_from_db()
     return row
 
@@ -342,13 +340,12 @@ def tax_rate_change(
             f"Masa berlaku bertumpang tindih dengan tarif {clash.code} yang berlaku {_period(clash)}."
         )
     new = TaxRate.objects.create(regency=regency, **data)
-    audit_record(
-        actor=actor,
-        act="finance.tax_rate.change",
-        region=regency,
-        role=role,
-        object_type=TaxRate._meta.label,
-        object_id=str(new.pk),
+    _audit(
+        actor,
+        "finance.tax_rate.change",
+        regency,
+        role,
+        new,
         before=before,
         after={"closed": _rate_dict(old), "new": _rate_dict(new)},
     )

@@ -249,6 +249,30 @@ def _audit(actor: Any, act: str, village_code: str, obj: Any, after: dict[str, A
     )
 
 
+def _recorder(actor: Any) -> Any:
+    """The user to keep as ``recorded_by`` (None for an anonymous or system actor)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _opening(
+    actor: Any, village_code: str, year: int, date: Any, amount: Any, what: str
+) -> tuple[Region, dt.date, Decimal]:
+    """The checks every posting starts with, in this order: a desa, its treasurer (``what``
+    names the act in the refusal), a date of the year not in the future, a positive amount."""
+    village = _village(village_code)
+    _treasurer_or_refuse(actor, village_code, what)
+    return village, _date_or_refuse(village, year, date), _amount_or_refuse(amount)
+
+
+def _post_doc(doc: Any, **entry: Any) -> JournalEntry:
+    """Post the journal entry of ``doc`` (a receipt, transfer, deposit or outlay; ``entry``:
+    the other arguments of :func:`~kampung.finance.ledger.post`) and link the document to it."""
+    made = post(doc=doc, **entry)
+    doc.entry = made
+    doc.save(update_fields=["entry", "updated_at"])
+    return made
+
+
 # -- receipts ------------------------------------------------------------------------------
 
 
@@ -272,10 +296,7 @@ def receipt_record(
     """Record revenue (4.x) or a financing receipt (6.1.x) into cash or bank: Dr CASH/BANK,
     Cr the account with its source. The receipt carries ``budget_warning`` (a text, maybe
     empty) when the account's receipts now pass its budget in force."""
-    village = _village(village_code)
-    _treasurer_or_refuse(actor, village_code, "mencatat penerimaan")
-    date = _date_or_refuse(village, year, date)
-    value = _amount_or_refuse(amount)
+    village, date, value = _opening(actor, village_code, year, date, amount, "mencatat penerimaan")
     account = _account_or_refuse(village, account_code, ("4", "6.1"), "pendapatan atau penerimaan pembiayaan")
     source = _source_or_refuse(source_code)
     allowed = allowed_sources(account.code)
@@ -320,20 +341,18 @@ def receipt_record(
             reference=reference,
             tranche=int(tranche) if tranche is not None else None,
             earmarked=bool(earmarked),
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=_recorder(actor),
         )
-        entry = post(
+        entry = _post_doc(
+            receipt,
             book=book,
             date=date,
             kind=EntryKind.RECEIPT,
             description=description,
             postings=[Posting(money, debit=value), Posting(account.code, credit=value, source=source)],
             actor=actor,
-            doc=receipt,
             doc_number=number,
         )
-        receipt.entry = entry
-        receipt.save(update_fields=["entry", "updated_at"])
         _audit(
             actor,
             "finance.receipt.record",
@@ -367,10 +386,7 @@ def transfer_record(
     description: str = "",
 ) -> CashTransfer:
     """Setor (STS: cash into the bank, Dr BANK Cr CASH) or tarik (Dr CASH Cr BANK)."""
-    village = _village(village_code)
-    _treasurer_or_refuse(actor, village_code, "mencatat mutasi kas")
-    date = _date_or_refuse(village, year, date)
-    value = _amount_or_refuse(amount)
+    village, date, value = _opening(actor, village_code, year, date, amount, "mencatat mutasi kas")
     if direction not in TransferDirection.values:
         raise KampungError("Pilih arah mutasi: setor ke bank atau tarik tunai.")
     reference = _text(reference, 60, "Nomor cek/referensi")
@@ -389,21 +405,19 @@ def transfer_record(
             amount=value,
             reference=reference,
             description=description,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=_recorder(actor),
         )
         debit, credit = (BANK, CASH) if to_bank else (CASH, BANK)
-        entry = post(
+        entry = _post_doc(
+            transfer,
             book=book,
             date=date,
             kind=EntryKind.TRANSFER,
             description=description,
             postings=[Posting(debit, debit=value), Posting(credit, credit=value)],
             actor=actor,
-            doc=transfer,
             doc_number=number,
         )
-        transfer.entry = entry
-        transfer.save(update_fields=["entry", "updated_at"])
         _audit(
             actor,
             "finance.transfer.record",
@@ -435,10 +449,7 @@ def tax_deposit_record(
 ) -> TaxDeposit:
     """Deposit withheld/collected tax of one code (Dr TAX_PAYABLE, Cr BANK or CASH); never
     more than what is outstanding for that code. ``ntpn`` when given: 16 letters/digits."""
-    village = _village(village_code)
-    _treasurer_or_refuse(actor, village_code, "mencatat setoran pajak")
-    date = _date_or_refuse(village, year, date)
-    value = _amount_or_refuse(amount)
+    village, date, value = _opening(actor, village_code, year, date, amount, "mencatat setoran pajak")
     tax_code = _text(tax_code, 16, "Kode pajak", required=True)
     billing = normalise_ntpn(_text(billing_code, 40, "Kode billing"))
     if billing and not BILLING_RE.match(billing):
@@ -462,20 +473,18 @@ def tax_deposit_record(
             date=date,
             billing_code=billing,
             ntpn=ntpn,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=_recorder(actor),
         )
-        entry = post(
+        entry = _post_doc(
+            deposit,
             book=book,
             date=date,
             kind=EntryKind.TAX_DEPOSIT,
             description=f"Setor pajak {tax_code}" + (f" NTPN {ntpn}" if ntpn else ""),
             postings=[Posting(TAX_PAYABLE, debit=value, tax=tax_code), Posting(money, credit=value)],
             actor=actor,
-            doc=deposit,
             doc_number=ntpn or billing or f"SSP-{deposit.pk}",
         )
-        deposit.entry = entry
-        deposit.save(update_fields=["entry", "updated_at"])
         _audit(
             actor,
             "finance.tax.deposit",
@@ -505,10 +514,9 @@ def financing_outlay_record(
 ) -> FinancingOutlay:
     """A financing outlay (6.2: reserve fund, capital participation): Dr 6.2.x, Cr BANK/CASH;
     refused beyond the budget in force for the account (no spending without a budget)."""
-    village = _village(village_code)
-    _treasurer_or_refuse(actor, village_code, "mencatat pengeluaran pembiayaan")
-    date = _date_or_refuse(village, year, date)
-    value = _amount_or_refuse(amount)
+    village, date, value = _opening(
+        actor, village_code, year, date, amount, "mencatat pengeluaran pembiayaan"
+    )
     account = _account_or_refuse(village, account_code, ("6.2",), "pengeluaran pembiayaan")
     source = _source_or_refuse(source_code) if (source_code or "").strip() else ""
     money = _money_account(method)
@@ -544,20 +552,18 @@ def financing_outlay_record(
             description=description,
             method=method,
             reference=reference,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=_recorder(actor),
         )
-        entry = post(
+        entry = _post_doc(
+            outlay,
             book=book,
             date=date,
             kind=EntryKind.FINANCING,
             description=description,
             postings=[Posting(account.code, debit=value, source=source), Posting(money, credit=value)],
             actor=actor,
-            doc=outlay,
             doc_number=number,
         )
-        outlay.entry = entry
-        outlay.save(update_fields=["entry", "updated_at"])
         _audit(
             actor,
             "finance.financing.outlay",

@@ -71,6 +71,11 @@ class Page:
     def closed_through(self) -> int:
         return self.book.closed_through if self.book else 0
 
+    @property
+    def default_date(self) -> str:
+        """The date a new entry form starts with: today, or the year's last day."""
+        return min(self.today, dt.date(self.year, 12, 31)).isoformat()
+
     def restrict(self, form: Any) -> Any:
         """Date inputs start after the last closed month and end with the year."""
         field = form.fields.get("date")
@@ -92,7 +97,7 @@ class Page:
             "closed_label": month_name(closed) if closed else "",
             "first_open": first_open,
             "year_closed": closed == 12,
-            "default_date": min(self.today, dt.date(self.year, 12, 31)).isoformat(),
+            "default_date": self.default_date,
             "nav_active": "finance",
             **extra,
         }
@@ -153,6 +158,47 @@ def _reversed_ids(book: Book | None) -> set[int]:
     )
 
 
+def _record(request: HttpRequest, page: Page, form: Any, record: Callable[..., Any], success: str) -> Any:
+    """Handle a POST of one of the treasurer's entry forms: an invalid form's errors become
+    messages; a valid one goes to ``record`` (a service of
+    :mod:`kampung.finance.services.treasury` whose keyword arguments are the form's fields)
+    through :func:`_run`. Returns what the service made, or None (a GET, invalid input or a
+    refusal)."""
+    if request.method != "POST":
+        return None
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    data = form.cleaned_data
+    return _run(
+        request,
+        lambda: record(actor=request.user, village_code=page.village.code, year=page.year, **data),
+        success,
+    )
+
+
+def _book_docs(model: Any, page: Page) -> Any:
+    """The documents of ``model`` in the page's book, newest first (none without a book)."""
+    return (
+        model.objects.filter(book=page.book).order_by("-date", "-pk") if page.book else model.objects.none()
+    )
+
+
+def _entry_page(
+    request: HttpRequest, page: Page, template: str, form: Any, listing: Any, **extra: Any
+) -> HttpResponse:
+    """Render an entry form above the paginated list of what was recorded (400 after a
+    failed POST). ``extra`` adds to or overrides the common context."""
+    context: dict[str, Any] = {
+        "form": form,
+        "page_obj": listing,
+        "reversed_ids": _reversed_ids(page.book),
+        "querystring_base": "",
+        **extra,
+    }
+    return render(request, template, page.context(**context), status=400 if request.method == "POST" else 200)
+
+
 # -- receipts ------------------------------------------------------------------------------
 
 
@@ -165,60 +211,28 @@ def receipts(request: HttpRequest, code: str, year: int) -> HttpResponse:
             _posted(request),
             accounts=accounts,
             sources=_sources(),
-            initial={"date": page.context()["default_date"], "method": "transfer"},
+            initial={"date": page.default_date, "method": "transfer"},
         )
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            receipt = _run(
-                request,
-                lambda: svc.receipt_record(
-                    actor=request.user,
-                    village_code=page.village.code,
-                    year=page.year,
-                    date=data["date"],
-                    account_code=data["account_code"],
-                    source_code=data["source_code"],
-                    amount=data["amount"],
-                    payer=data["payer"],
-                    description=data["description"],
-                    method=data["method"],
-                    reference=data["reference"],
-                    tranche=data["tranche"],
-                    earmarked=data["earmarked"],
-                    number=data["number"],
-                ),
-                "Penerimaan dicatat.",
-            )
-            if receipt is not None:
-                if receipt.budget_warning:
-                    messages.warning(request, receipt.budget_warning)
-                return _to("treasury_receipts", page)
-        else:
-            _form_errors(request, form)
-    qs = (
-        Receipt.objects.filter(book=page.book).order_by("-date", "-pk")
-        if page.book
-        else Receipt.objects.none()
-    )
+    receipt = _record(request, page, form, svc.receipt_record, "Penerimaan dicatat.")
+    if receipt is not None:
+        if receipt.budget_warning:
+            messages.warning(request, receipt.budget_warning)
+        return _to("treasury_receipts", page)
+    qs = _book_docs(Receipt, page)
     query = request.GET.get("q", "").strip()[:80]
     if query:
         qs = qs.filter(
             Q(number__icontains=query) | Q(description__icontains=query) | Q(payer__icontains=query)
         )
-    listing = _page_of(request, qs)
-    return render(
+    return _entry_page(
         request,
+        page,
         "finance/treasury/receipts.html",
-        page.context(
-            form=form,
-            page_obj=listing,
-            query=query,
-            reversed_ids=_reversed_ids(page.book),
-            querystring_base=urlencode({"q": query}) + "&" if query else "",
-        ),
-        status=400 if request.method == "POST" else 200,
+        form,
+        _page_of(request, qs),
+        query=query,
+        querystring_base=urlencode({"q": query}) + "&" if query else "",
     )
 
 
@@ -228,50 +242,19 @@ def receipts(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def transfers(request: HttpRequest, code: str, year: int) -> HttpResponse:
     page = Page(request, code, year)
-    form = page.restrict(
-        forms.TransferForm(_posted(request), initial={"date": page.context()["default_date"]})
-    )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            done = _run(
-                request,
-                lambda: svc.transfer_record(
-                    actor=request.user,
-                    village_code=page.village.code,
-                    year=page.year,
-                    date=data["date"],
-                    direction=data["direction"],
-                    amount=data["amount"],
-                    reference=data["reference"],
-                    description=data["description"],
-                ),
-                "Mutasi kas dicatat.",
-            )
-            if done is not None:
-                return _to("treasury_transfers", page)
-        else:
-            _form_errors(request, form)
-    qs = (
-        CashTransfer.objects.filter(book=page.book).order_by("-date", "-pk")
-        if page.book
-        else CashTransfer.objects.none()
-    )
+    form = page.restrict(forms.TransferForm(_posted(request), initial={"date": page.default_date}))
+    if _record(request, page, form, svc.transfer_record, "Mutasi kas dicatat.") is not None:
+        return _to("treasury_transfers", page)
     balances = book_balances(page.book)
-
-    return render(
+    return _entry_page(
         request,
+        page,
         "finance/treasury/transfers.html",
-        page.context(
-            form=form,
-            page_obj=_page_of(request, qs),
-            cash=balances[CASH],
-            bank=balances[BANK],
-            cash_limit=svc.cash_limit(page.village),
-            reversed_ids=_reversed_ids(page.book),
-            querystring_base="",
-        ),
-        status=400 if request.method == "POST" else 200,
+        form,
+        _page_of(request, _book_docs(CashTransfer, page)),
+        cash=balances[CASH],
+        bank=balances[BANK],
+        cash_limit=svc.cash_limit(page.village),
     )
 
 
@@ -295,48 +278,17 @@ def _tax_choices(page: Page) -> list[tuple[str, str]]:
 def tax_deposits(request: HttpRequest, code: str, year: int) -> HttpResponse:
     page = Page(request, code, year)
     form = page.restrict(
-        forms.TaxDepositForm(
-            _posted(request), taxes=_tax_choices(page), initial={"date": page.context()["default_date"]}
-        )
+        forms.TaxDepositForm(_posted(request), taxes=_tax_choices(page), initial={"date": page.default_date})
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            done = _run(
-                request,
-                lambda: svc.tax_deposit_record(
-                    actor=request.user,
-                    village_code=page.village.code,
-                    year=page.year,
-                    date=data["date"],
-                    tax_code=data["tax_code"],
-                    amount=data["amount"],
-                    billing_code=data["billing_code"],
-                    ntpn=data["ntpn"],
-                    method=data["method"],
-                ),
-                "Setoran pajak dicatat.",
-            )
-            if done is not None:
-                return _to("treasury_tax_deposits", page)
-        else:
-            _form_errors(request, form)
-    qs = (
-        TaxDeposit.objects.filter(book=page.book).order_by("-date", "-pk")
-        if page.book
-        else TaxDeposit.objects.none()
-    )
-    return render(
+    if _record(request, page, form, svc.tax_deposit_record, "Setoran pajak dicatat.") is not None:
+        return _to("treasury_tax_deposits", page)
+    return _entry_page(
         request,
+        page,
         "finance/treasury/tax_deposits.html",
-        page.context(
-            form=form,
-            page_obj=_page_of(request, qs),
-            summary=tax_summary(page.book),
-            reversed_ids=_reversed_ids(page.book),
-            querystring_base="",
-        ),
-        status=400 if request.method == "POST" else 200,
+        form,
+        _page_of(request, _book_docs(TaxDeposit, page)),
+        summary=tax_summary(page.book),
     )
 
 
@@ -351,48 +303,20 @@ def financing(request: HttpRequest, code: str, year: int) -> HttpResponse:
             _posted(request),
             accounts=_accounts(page.village, ("6.2",)),
             sources=_sources(),
-            initial={"date": page.context()["default_date"]},
+            initial={"date": page.default_date},
         )
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            done = _run(
-                request,
-                lambda: svc.financing_outlay_record(
-                    actor=request.user,
-                    village_code=page.village.code,
-                    year=page.year,
-                    date=data["date"],
-                    account_code=data["account_code"],
-                    amount=data["amount"],
-                    description=data["description"],
-                    method=data["method"],
-                    source_code=data["source_code"],
-                    reference=data["reference"],
-                    number=data["number"],
-                ),
-                "Pengeluaran pembiayaan dicatat.",
-            )
-            if done is not None:
-                return _to("treasury_financing", page)
-        else:
-            _form_errors(request, form)
-    qs = (
-        FinancingOutlay.objects.filter(book=page.book).order_by("-date", "-pk")
-        if page.book
-        else FinancingOutlay.objects.none()
-    )
-    return render(
+    if (
+        _record(request, page, form, svc.financing_outlay_record, "Pengeluaran pembiayaan dicatat.")
+        is not None
+    ):
+        return _to("treasury_financing", page)
+    return _entry_page(
         request,
+        page,
         "finance/treasury/financing.html",
-        page.context(
-            form=form,
-            page_obj=_page_of(request, qs),
-            reversed_ids=_reversed_ids(page.book),
-            querystring_base="",
-        ),
-        status=400 if request.method == "POST" else 200,
+        form,
+        _page_of(request, _book_docs(FinancingOutlay, page)),
     )
 
 
@@ -471,7 +395,7 @@ def _entry_or_404(page: Page, number: int) -> JournalEntry:
 def entry_detail(request: HttpRequest, code: str, year: int, number: int) -> HttpResponse:
     page = Page(request, code, year)
     entry = _entry_or_404(page, number)
-    form = page.restrict(forms.ReverseForm(initial={"date": page.context()["default_date"]}))
+    form = page.restrict(forms.ReverseForm(initial={"date": page.default_date}))
     if request.method == "POST":
         form = page.restrict(forms.ReverseForm(request.POST))
         if form.is_valid():
