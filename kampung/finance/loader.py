@@ -69,3 +69,76 @@ def reference_load(*, models: tuple[Any, Any, Any] | None = None) -> dict[str, i
         )
         counts["sumber"] += 1
     return counts
+
+
+def execution_defaults_load(*, models: tuple[Any, Any] | None = None) -> dict[str, int]:
+    """Load the default dated tax rates and Dana Desa tranche rules (rows already there are
+    kept); ``models`` (TaxRate, TrancheRule) lets a migration pass its own."""
+    from kampung.finance.defaults import TAX_RATE_DEFAULTS, TRANCHE_DEFAULTS
+
+    if models is None:
+        from kampung.finance.models import TaxRate, TrancheRule
+
+        models = (TaxRate, TrancheRule)
+    rate_model, rule_model = models
+    rates = rules = 0
+    for (
+        code,
+        name,
+        kind,
+        pct,
+        pct_no_npwp,
+        threshold,
+        map_code,
+        start,
+        end,
+        basis,
+        notes,
+    ) in TAX_RATE_DEFAULTS:
+        _, made = rate_model.objects.get_or_create(
+            code=code,
+            regency=None,
+            valid_from=start,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "rate": pct,
+                "rate_without_npwp": pct_no_npwp,
+                "threshold": threshold,
+                "deposit_code": map_code,
+                "valid_to": end,
+                "basis": basis,
+                "notes": notes,
+            },
+        )
+        rates += made
+    for (
+        year,
+        part,
+        tranche,
+        pct,
+        earliest,
+        latest,
+        apbdes,
+        report,
+        absorption,
+        output,
+        basis,
+    ) in TRANCHE_DEFAULTS:
+        _, made = rule_model.objects.get_or_create(
+            year=year,
+            part=part,
+            tranche=tranche,
+            defaults={
+                "percent": pct,
+                "earliest_month": earliest,
+                "latest_month": latest,
+                "requires_apbdes": apbdes,
+                "requires_previous_year_report": report,
+                "min_absorption": absorption,
+                "min_output": output,
+                "basis": basis,
+            },
+        )
+        rules += made
+    return {"tax_rates": rates, "tranche_rules": rules}

@@ -6,43 +6,9 @@ from django.db import migrations
 
 
 def load(apps: Any, schema_editor: Any) -> None:
-    from kampung.finance.defaults import TAX_RATE_DEFAULTS, TRANCHE_DEFAULTS
+    from kampung.finance.loader import execution_defaults_load
 
-    rate = apps.get_model("finance", "TaxRate")
-    for code, name, kind, pct, pct_no_npwp, threshold, map_code, start, end, basis, notes in TAX_RATE_DEFAULTS:
-        rate.objects.get_or_create(
-            code=code,
-            regency=None,
-            valid_from=start,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "rate": pct,
-                "rate_without_npwp": pct_no_npwp,
-                "threshold": threshold,
-                "deposit_code": map_code,
-                "valid_to": end,
-                "basis": basis,
-                "notes": notes,
-            },
-        )
-    rule = apps.get_model("finance", "TrancheRule")
-    for year, part, tranche, pct, earliest, latest, apbdes, report, absorption, output, basis in TRANCHE_DEFAULTS:
-        rule.objects.get_or_create(
-            year=year,
-            part=part,
-            tranche=tranche,
-            defaults={
-                "percent": pct,
-                "earliest_month": earliest,
-                "latest_month": latest,
-                "requires_apbdes": apbdes,
-                "requires_previous_year_report": report,
-                "min_absorption": absorption,
-                "min_output": output,
-                "basis": basis,
-            },
-        )
+    execution_defaults_load(models=(apps.get_model("finance", "TaxRate"), apps.get_model("finance", "TrancheRule")))
 
 
 class Migration(migrations.Migration):

@@ -25,8 +25,21 @@ from kampung.finance.services.execution import spread_evenly
 from kampung.finance.tests.factories import make_apbdes
 
 
+def ensure_reference() -> None:
+    """Reload the reference rows the migrations load, when a transactional test (which empties
+    every table after it) ran before this one in the same database."""
+    from kampung.finance.loader import execution_defaults_load, reference_load
+    from kampung.finance.models import FundSource, TaxRate
+
+    if not FundSource.objects.exists():
+        reference_load()
+    if not TaxRate.objects.exists():
+        execution_defaults_load()
+
+
 def make_executable(village: str, year: int = 2026, **fields: Any) -> Apbdes:
     """``make_apbdes`` enacted on 20 December of the year before, with an approved RAK and DPAs."""
+    ensure_reference()
     apbdes = make_apbdes(
         village,
         year,
