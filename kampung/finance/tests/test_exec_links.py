@@ -56,3 +56,38 @@ def test_every_link_of_the_execution_hub_opens(world, client, role):
         if href.endswith((".xlsx", ".pdf")) or "/unduh/" in href:
             continue
         assert client.get(href, follow=True).status_code == 200, href
+
+
+JUNK = [
+    {},
+    {"date": "kemarin", "amount": "satu juta", "month": "13", "method": "emas", "kind": "XX"},
+    {
+        "date": "2026-02-30",
+        "amount": "-5",
+        "account_code": "9.9.9.99",
+        "source_code": "ZZZ",
+        "tax_code": "<b>",
+    },
+    {"date": "2026-03-01", "amount": "1e309", "number": "x" * 500, "reason": "", "direction": "?"},
+]
+
+
+@pytest.mark.parametrize("role", [Role.TREASURER, Role.EXECUTOR, Role.SECRETARY, Role.HEAD])
+def test_junk_posted_to_any_execution_page_never_gives_a_server_error(world, client, role):
+    """Every page linked from the hub (and the SPP pages linked from the SPP list) answers junk
+    with a message or a refusal, never a 500, and junk changes nothing in the books."""
+    from kampung.finance.models import JournalEntry
+
+    make_executable(VILLAGE_A1, 2026)
+    bank_receipt(VILLAGE_A1, 2026, 50_000_000)
+    client.force_login(world.user(role, VILLAGE_A1))
+    hub = reverse("finance:exec_hub", args=[VILLAGE_A1, 2026])
+    links = _links(client, hub) | {hub}
+    before = JournalEntry.objects.count()
+    for href in sorted(links):
+        if href.endswith((".xlsx", ".pdf")):
+            continue
+        for data in JUNK:
+            response = client.post(href, data)
+            assert response.status_code < 500, (href, data, response.status_code)
+    assert JournalEntry.objects.count() == before
