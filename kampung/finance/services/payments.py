@@ -332,6 +332,11 @@ def _clean_header(
     year = activity.apbdes.year
     if date.year != year:
         raise KampungError(f"Tanggal SPP harus dalam tahun anggaran {year}.")
+    today = local_today(_village(activity.apbdes.village_id))
+    if date > today:
+        raise KampungError(
+            f"Tanggal SPP {date:%d-%m-%Y} belum tiba; SPP diajukan paling lambat bertanggal hari ini."
+        )
     description = (description or "").strip()
     if not description:
         raise KampungError("Uraian SPP wajib diisi.")

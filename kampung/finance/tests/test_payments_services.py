@@ -677,3 +677,14 @@ def test_revision_carries_realisation_and_refuses_old_spp(world):
     with pytest.raises(KampungError, match="melebihi sisa anggarannya"):
         make_spp(world, new_act, {"Upah tukang": 8_000_000}, day=dt.date(YEAR, 12, 1))
     make_spp(world, new_act, {"Upah tukang": 6_000_000}, day=dt.date(YEAR, 12, 1))
+
+
+def test_an_spp_dated_after_today_is_refused(world):
+    import time_machine
+
+    act = activity(setup_village())
+    with time_machine.travel(dt.datetime(YEAR, 5, 31, 9, 0)):
+        with pytest.raises(KampungError, match="belum tiba"):
+            make_spp(world, act, {"Rabat beton": 1_000_000}, day=dt.date(YEAR, 6, 1))
+        nothing_left()
+        assert make_spp(world, act, {"Rabat beton": 1_000_000}, day=dt.date(YEAR, 5, 31)).pk
