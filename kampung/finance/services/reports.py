@@ -324,6 +324,8 @@ def silpa_carry(*, actor: Any, village_code: str, year: int) -> list[FinancingLi
     FinancingLine.objects.filter(apbdes=target, account__code=sel.SILPA_ACCOUNT).delete()
     created = []
     for code, amount in silpa.items():
+        if not amount:  # nothing left of this source: no line of zero
+            continue
         source = sources.get(code)
         label = f"SiLPA tahun {year}" + (f" ({source.code})" if source else "")
         created.append(
