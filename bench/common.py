@@ -89,3 +89,59 @@ class Recorder:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         print(f"{self.bench:<12} {metric:<16} {line['value']:>14} {unit:<10} ({self.database})")
         return line
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile by rank (nearest rank, as the recorded figures use)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def django_setup() -> None:
+    """Set Django up in a child process started with ``python -m bench.<name> --measure``."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kampung.config.settings")
+    import django
+
+    django.setup()
+
+
+def measure_in_scratch(module: str) -> tuple[str, dict[str, Any]]:
+    """Run ``python -m <module> --measure`` against a fresh, migrated database (a temporary
+    SQLite file, or a scratch PostgreSQL database when BENCH_DATABASE_URL names one) and return
+    the database kind and the JSON figures the child printed last."""
+    import sys
+    import tempfile
+    from contextlib import AbstractContextManager, nullcontext
+
+    from bench.demo_build import _ScratchPostgres
+
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    kind = database_kind(url)
+    scratch: AbstractContextManager[Any] = _ScratchPostgres(url) if kind == "postgresql" else nullcontext()
+    with tempfile.TemporaryDirectory(prefix="kampung-bench-") as tmp, scratch:
+        env = dict(
+            os.environ,
+            KAMPUNG_VAR_DIR=tmp,
+            KAMPUNG_KEYS_DIR=str(Path(tmp) / "keys"),
+            KAMPUNG_MEDIA_ROOT=str(Path(tmp) / "media"),
+            PYTHONUNBUFFERED="1",
+            DJANGO_SETTINGS_MODULE="kampung.config.settings",
+        )
+        env["DATABASE_URL"] = url or f"sqlite:///{Path(tmp) / 'kampung.sqlite3'}"
+        subprocess.run(
+            [sys.executable, "-m", "kampung", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--measure"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+    return kind, json.loads(done.stdout.strip().splitlines()[-1])

@@ -20,17 +20,12 @@ Target: the regency summary under 200 ms (median and p95).
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Recorder, database_kind
+from bench.common import Recorder, django_setup, measure_in_scratch, percentile
 
 NAME = "finance_budget"
 REGENCY = "35.10"
@@ -38,21 +33,6 @@ DISTRICT = "35.10.15"
 SEED = 2018
 REQUESTS = 30
 WARMUP = 3
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def _setup() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kampung.config.settings")
-    import django
-
-    django.setup()
 
 
 def _timed(call: Any, times: int) -> dict[str, float]:
@@ -65,7 +45,7 @@ def _timed(call: Any, times: int) -> dict[str, float]:
     return {
         "cold_ms": statistics.mean(timings[:WARMUP]),
         "median_ms": statistics.median(warm),
-        "p95_ms": _percentile(warm, 95),
+        "p95_ms": percentile(warm, 95),
         "max_ms": max(warm),
     }
 
@@ -139,33 +119,7 @@ def measure() -> dict[str, Any]:
 
 
 def run() -> None:
-    from bench.demo_build import _ScratchPostgres
-
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    kind = database_kind(url)
-    scratch: AbstractContextManager[Any] = _ScratchPostgres(url) if kind == "postgresql" else nullcontext()
-    with tempfile.TemporaryDirectory(prefix="kampung-bench-") as tmp, scratch:
-        env = dict(
-            os.environ,
-            KAMPUNG_VAR_DIR=tmp,
-            KAMPUNG_KEYS_DIR=str(Path(tmp) / "keys"),
-            KAMPUNG_MEDIA_ROOT=str(Path(tmp) / "media"),
-            PYTHONUNBUFFERED="1",
-            DJANGO_SETTINGS_MODULE="kampung.config.settings",
-        )
-        env["DATABASE_URL"] = url or f"sqlite:///{Path(tmp) / 'kampung.sqlite3'}"
-        subprocess.run(
-            [sys.executable, "-m", "kampung", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.finance_budget", "--measure"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            text=True,
-            capture_output=True,
-        )
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    kind, figures = measure_in_scratch("bench.finance_budget")
     recorder = Recorder(NAME, kind, scale={"villages": figures["budgets"], "lines": figures["lines"]})
     recorder.record("build_s", figures["build_s"], "s")
     recorder.record("budgets", figures["budgets"], "budgets")
@@ -178,7 +132,7 @@ def run() -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args and args[0] == "--measure":
-        _setup()
+        django_setup()
         print(json.dumps(measure()))
     else:
         run()
