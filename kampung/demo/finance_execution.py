@@ -1363,13 +1363,10 @@ def _user(prefix: str, code: str) -> Any:
 
 
 def live_fill(*, code: str, today: dt.date) -> list[str]:
-    """SPPs in every state for one desa, through the services of parts A and B; skipped (with
-    a warning) when a service is missing or refuses."""
-    try:
-        from kampung.finance.services import payments
-    except ImportError:
-        logger.warning("Demo keuangan: layanan SPP belum tersedia; SPP contoh untuk %s dilewati.", code)
-        return []
+    """SPPs in every state for one desa, through the payment and treasury services; a step the
+    services refuse is skipped with a warning."""
+    from kampung.finance.services import payments
+
     year = today.year
     book = Book.objects.filter(village_id=code, year=year).first()
     if book is None or Spp.objects.filter(book=book, status=SppStatus.DRAFT).exists():
@@ -1458,14 +1455,9 @@ def _handover_pdf() -> Any:
 
 
 def _live_receipt(code: str, today: dt.date) -> list[str]:
-    """One PAD receipt through the treasury service (part B), when it is there."""
-    try:
-        from kampung.finance.services import treasury
-    except ImportError:
-        logger.warning(
-            "Demo keuangan: layanan penerimaan belum tersedia; TBP contoh untuk %s dilewati.", code
-        )
-        return []
+    """One PAD receipt through the treasury service."""
+    from kampung.finance.services import treasury
+
     treasurer = _user("kaurkeu", code)
     if treasurer is None:
         return []
@@ -1490,15 +1482,9 @@ def _live_receipt(code: str, today: dt.date) -> list[str]:
 
 
 def _live_amount(payments: Any, activity: BudgetActivity, today: dt.date) -> Decimal:
-    room: Decimal | None = None
-    try:
-        from kampung.finance.selectors import payments as chosen
+    from kampung.finance.selectors import payments as chosen
 
-        room = min(chosen.remaining_budget(activity), chosen.remaining_rak(activity, today.month))
-    except (ImportError, AttributeError):
-        room = None
-    if room is None:
-        return Decimal(350_000)
+    room = min(chosen.remaining_budget(activity), chosen.remaining_rak(activity, today.month))
     return min(Decimal(750_000), _thousands(room / 4))
 
 
