@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kampung.letters",
     "kampung.notifications",
     "kampung.finance",
+    "kampung.assistance",
     "kampung.demo",
     "ninja",  # api: Swagger UI served from the package's own static files, no CDN
     "kampung.api",

@@ -62,6 +62,7 @@ from kampung.finance.models import (
     TaxStage,
 )
 from kampung.finance.selectors.payments import RESERVING, Funds, execution_ready, funds
+from kampung.finance.services.hooks import spp_paid_notify
 from kampung.regions.calendar import add_working_days, local_today
 from kampung.regions.models import Region
 
@@ -917,6 +918,7 @@ def spp_pay(
                 "net": str(net),
             },
         )
+        spp_paid_notify(spp, actor, day)
         return entry
 
     return _guarded(spp, run)

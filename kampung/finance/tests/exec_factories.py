@@ -4,6 +4,7 @@ evenly over its kegiatan's months) and approved DPAs, written straight to the ta
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +38,11 @@ def ensure_reference() -> None:
         execution_defaults_load()
 
 
-def make_executable(village: str, year: int = 2026, **fields: Any) -> Apbdes:
-    """``make_apbdes`` enacted on 20 December of the year before, with an approved RAK and DPAs."""
+def make_executable(
+    village: str, year: int = 2026, *, extend: Callable[[Apbdes], Any] | None = None, **fields: Any
+) -> Apbdes:
+    """``make_apbdes`` enacted on 20 December of the year before, with an approved RAK and DPAs.
+    ``extend`` adds kegiatan and lines before the RAK and DPAs are made."""
     ensure_reference()
     apbdes = make_apbdes(
         village,
@@ -49,6 +53,8 @@ def make_executable(village: str, year: int = 2026, **fields: Any) -> Apbdes:
         bpd_agreed_on=dt.date(year - 1, 10, 20),
         **fields,
     )
+    if extend is not None:
+        extend(apbdes)
     Rak.objects.create(
         apbdes=apbdes,
         status=DocStatus.APPROVED,
