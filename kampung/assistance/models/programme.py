@@ -128,6 +128,9 @@ class VillageQuota(models.Model):
             models.UniqueConstraint(fields=["programme_year", "village"], name="villagequota_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.quota}"
+
 
 class CriterionKind(models.TextChoices):
     SCORE = "skor", "Indikator skor"
