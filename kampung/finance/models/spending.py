@@ -153,6 +153,9 @@ class AttachmentKind(models.TextChoices):
     INVOICE = "faktur", "Faktur/nota"
     CONTRACT = "perjanjian", "Surat perjanjian"
     HANDOVER = "ba_terima", "Berita acara penerimaan barang/pekerjaan"
+    # Aid paid to households (RTLH, BLT Dana Desa): the decree naming the beneficiaries is
+    # the basis of the LS payment in place of a goods-received record.
+    DECREE = "sk_penerima", "Keputusan penetapan penerima bantuan"
     PROGRESS = "kemajuan", "Laporan kemajuan"
     PHOTO = "foto", "Foto"
     OTHER = "lain", "Lainnya"

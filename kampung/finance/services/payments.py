@@ -68,6 +68,9 @@ from kampung.regions.models import Region
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+# What may stand as the basis of an LS payment: goods or works received, or (aid paid to
+# households) the decree naming the beneficiaries.
+LS_BASIS_KINDS = (AttachmentKind.HANDOVER, AttachmentKind.DECREE)
 MAX_AMOUNT = Decimal("9999999999999999")
 MAX_STAGE = 20
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -570,12 +573,13 @@ def spp_submit(*, actor: Any, spp: Spp) -> Spp:
         if (
             locked.kind == SppKind.DIRECT
             and not SppAttachment.objects.filter(
-                spp=locked, kind=AttachmentKind.HANDOVER, for_spj=False
+                spp=locked, kind__in=LS_BASIS_KINDS, for_spj=False
             ).exists()
         ):
             raise KampungError(
                 "SPP LS hanya untuk barang/pekerjaan yang sudah diterima: unggah berita acara "
-                "penerimaan barang/pekerjaan terlebih dahulu."
+                "penerimaan barang/pekerjaan (atau, untuk bantuan kepada masyarakat, keputusan "
+                "penetapan penerima bantuan) terlebih dahulu."
             )
         _check_ready(locked.activity)
         _check_money(book, locked)
