@@ -12,6 +12,31 @@ from kampung.audit.services import audit_record
 
 OBJECT_TYPE = "assistance.Case"
 
+# What the case's timeline calls each act (an act not listed shows its code).
+ACT_LABELS = {
+    "assistance.case.register": "Didaftarkan",
+    "assistance.case.cancel": "Dibatalkan",
+    "assistance.photo.add": "Foto diunggah",
+    "assistance.photo.remove": "Foto dihapus",
+    "assistance.survey.save": "Draf survei disimpan",
+    "assistance.survey.submit": "Survei dikirim",
+    "assistance.deliberation.prioritise": "Prioritas musyawarah desa",
+    "assistance.deliberation.unrank": "Tidak diprioritaskan musyawarah desa",
+    "assistance.decision.draft": "Diusulkan dalam rancangan keputusan",
+    "assistance.decision.cancel": "Rancangan keputusan dibatalkan",
+    "assistance.decision.route": "Keputusan diteruskan kepada pemegang kewenangan",
+    "assistance.decision.refuse": "Keputusan tidak disetujui",
+    "assistance.decision.issue": "Ditetapkan sebagai penerima",
+    "assistance.case.spp": "SPP bantuan diajukan",
+    "assistance.case.paid": "Dana bantuan dibayarkan",
+    "assistance.case.progress": "Laporan kemajuan pekerjaan",
+    "assistance.case.handover": "Serah terima rumah",
+    "assistance.blt.request": "BLT bulanan diajukan dalam SPP",
+    "assistance.blt.paid": "SPP BLT dibayar",
+    "assistance.blt.distribute": "BLT bulanan diterima",
+    "assistance.blt.not_collected": "BLT bulanan tidak diambil",
+}
+
 
 def case_event(
     case: Case,

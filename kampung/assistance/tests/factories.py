@@ -11,9 +11,19 @@ from typing import Any
 
 from kampung.assistance.loader import defaults_install, programme_year_get
 from kampung.assistance.models import Case, CaseStatus, Channel, Programme
+from kampung.assistance.samples import blt_answers, rtlh_answers
 from kampung.finance.models import Apbdes
 from kampung.population.models import Family, Resident, Sex
 from kampung.regions.models import Region
+
+__all__ = [
+    "blt_answers",
+    "household",
+    "make_case",
+    "programmes",
+    "rtlh_answers",
+    "rtlh_budget",
+]
 
 REGENCY = "35.10"
 YEAR = 2026
@@ -67,57 +77,6 @@ def household(
         )
     family.refresh_from_db()
     return family, head
-
-
-def rtlh_answers(**override: Any) -> dict[str, Any]:
-    """A house that passes every RTLH knock-out and meets most indicators (4 people on 24 m²)."""
-    answers: dict[str, Any] = {
-        "luas_lantai": "24",
-        "jumlah_penghuni": "4",
-        "kondisi_atap": "bocor_parah",
-        "bahan_dinding": "bambu",
-        "bahan_lantai": "tanah",
-        "ventilasi": "minim",
-        "jamban": "tidak_ada",
-        "air_minum": "sumur_tidak_terlindung",
-        "listrik": "pln_numpang",
-        "status_tanah": "milik_sendiri",
-        "penghasilan_bulanan": "1200000",
-        "rumah_satu_satunya": "ya",
-        "tahun_bantuan_perumahan": "",
-        "bersedia_swadaya": "ya",
-        "berkeluarga": "ya",
-        "wni": "ya",
-    }
-    answers.update(override)
-    return answers
-
-
-def blt_answers(**override: Any) -> dict[str, Any]:
-    """An extremely poor household meeting 12 of BPS's 14 criteria, without PKH or sembako."""
-    answers: dict[str, Any] = {
-        "luas_lantai": "20",
-        "jumlah_penghuni": "4",
-        "bahan_dinding": "bambu",
-        "bahan_lantai": "tanah",
-        "jamban": "bersama",
-        "air_minum": "sungai",
-        "listrik": "pln_numpang",
-        "penghasilan_bulanan": "500000",
-        "wni": "ya",
-        "bahan_bakar_masak": "kayu_arang",
-        "makan_daging_per_minggu": "0",
-        "pakaian_baru_per_tahun": "1",
-        "makan_per_hari": "2",
-        "sanggup_berobat": "tidak",
-        "pekerjaan_kepala": "buruh_tani",
-        "pendidikan_kepala": "sd",
-        "punya_tabungan": "tidak",
-        "menerima_pkh": "tidak",
-        "menerima_sembako": "tidak",
-    }
-    answers.update(override)
-    return answers
 
 
 def make_case(
