@@ -26,6 +26,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
             NavItem(_("Data saya"), reverse("portal:home"), "portal"),
             NavItem(_("Permohonan surat"), reverse("letters:portal_list"), "letters_portal"),
             NavItem(_("Usulan kegiatan"), reverse("finance_portal:list"), "finance_portal"),
+            NavItem(_("Bantuan"), reverse("assistance_portal:list"), "assistance_portal"),
         ]
     items = [NavItem(_("Beranda"), reverse("accounts:home"), "home")]
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
@@ -36,6 +37,8 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Permohonan surat"), reverse("letters:queue"), "letters_requests"))
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
         items.append(NavItem(_("Keuangan"), reverse("finance:home"), "finance"))
+    if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
+        items.append(NavItem(_("Bantuan"), reverse("assistance:home"), "assistance"))
     if Role.DPMD in roles and Role.ADMIN not in roles:
         items.append(NavItem(_("Referensi keuangan"), reverse("finance:ref_home"), "finance_ref"))
     if roles & {Role.ADMIN, Role.DPMD, Role.BUPATI}:

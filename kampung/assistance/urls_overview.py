@@ -7,9 +7,9 @@ from kampung.assistance.views import programmes as prog_views
 
 urlpatterns: list = [
     path("", views.home, name="home"),
+    path("ringkasan/delegasi/<int:year>/", views.delegated, name="delegated"),
     path("ringkasan/<slug:programme>/<int:year>/", views.overview, name="overview"),
     path("ringkasan/<slug:programme>/<int:year>/macet/", views.stalled, name="stalled"),
-    path("ringkasan/delegasi/<int:year>/", views.delegated, name="delegated"),
     path("program/", prog_views.programme_list, name="programmes"),
     path("program/baru/", prog_views.programme_create, name="programme_create"),
     path("program/<slug:programme>/", prog_views.programme_edit, name="programme"),
