@@ -110,6 +110,12 @@ MONTHS = 12
 # The desa whose demo users see SPPs in every state (made through the services).
 LIVE_VILLAGES = ("35.10.01.2001", "35.10.15.2004")  # Sarongan, Kemiren
 
+# In the desa named as ``programme_villages`` (the demo's desa with accounts) the RTLH and BLT
+# kegiatan are paid through the assistance programmes (kampung/demo/assistance.py, through the
+# real services, month by month), so the bulk year leaves them unpaid and those books open;
+# that demo closes their months afterwards.
+PROGRAMME_ACTIVITIES = frozenset({"02.04.01", "05.03.00"})
+
 # Kegiatan paid by advance (UM) with SPJ: works and food security.
 ADVANCE_ACTIVITIES = frozenset({"02.03.10", "02.03.11", "04.02.03"})
 # Kegiatan paid once a quarter (allowances, BLT); the others monthly or every second month.
@@ -361,8 +367,10 @@ class VillageYear:
         taxes: TaxTable,
         tranches: list[Decimal],
         overdue: bool,
+        programmes: bool = False,
     ) -> None:
         self.plan, self.book, self.today, self.cal, self.tax = plan, book, today, calendar, taxes
+        self.programmes = programmes
         self.year = today.year
         self.rng = random.Random(f"{seed}:finance-execution:{plan.code}:{self.year}")
         self.tranches = tranches
@@ -463,6 +471,8 @@ class VillageYear:
                 day = cal.day(month, rng.randint(9, 20))
                 self.at(day, self.RECEIPT, self._receipt, "4.2.1.01", "DDS", part, "", number)
         for act in self.plan.activities:
+            if self.programmes and act.code in PROGRAMME_ACTIVITIES:
+                continue
             for month in self._pay_months(act):
                 if act.code in ADVANCE_ACTIVITIES:
                     self.at(cal.day(month, rng.randint(4, 9)), self.PAY, self._advance, act, month)
@@ -1281,13 +1291,15 @@ def _write(sims: list[VillageYear], closed_through: int) -> tuple[int, int, int]
     Asset.objects.bulk_create([a for s in sims for a in s.assets], batch_size=2000)
     for sim in sims:
         sim.book.next_number = len(sim.entries) + 1
-        sim.book.closed_through = closed_through
+        sim.book.closed_through = 0 if sim.programmes else closed_through
     Book.objects.bulk_update([s.book for s in sims], ["next_number", "closed_through"], batch_size=500)
     return len(entries), len(lines), len(spps)
 
 
 @transaction.atomic
-def execution_bulk(*, codes: list[str], seed: int, today: dt.date) -> ExecutionResult:
+def execution_bulk(
+    *, codes: list[str], seed: int, today: dt.date, programme_villages: Iterable[str] = ()
+) -> ExecutionResult:
     """The year of transactions for each desa in ``codes`` whose book has no entries yet."""
     result = ExecutionResult()
     year = today.year
@@ -1328,6 +1340,7 @@ def execution_bulk(*, codes: list[str], seed: int, today: dt.date) -> ExecutionR
             taxes=taxes,
             tranches=tranches,
             overdue=code in LIVE_VILLAGES or pick.random() < 0.35,
+            programmes=code in set(programme_villages),
         )
         sim.run()
         sims.append(sim)
@@ -1345,7 +1358,7 @@ def execution_bulk(*, codes: list[str], seed: int, today: dt.date) -> ExecutionR
                 "year": year,
                 "through": today.isoformat(),
                 "entries": len(sim.entries),
-                "closed_through": today.month - 1,
+                "closed_through": 0 if sim.programmes else today.month - 1,
                 "demo": True,
             },
         )
@@ -1489,10 +1502,15 @@ def _live_amount(payments: Any, activity: BudgetActivity, today: dt.date) -> Dec
 
 
 def execution_fill(
-    *, village_codes: Iterable[str], seed: int, today: dt.date | None = None
+    *,
+    village_codes: Iterable[str],
+    seed: int,
+    today: dt.date | None = None,
+    programme_villages: Iterable[str] = (),
 ) -> ExecutionResult:
     """The demo year of transactions for the given villages (kelurahan and desa without an
-    enacted budget are skipped), then the live SPPs of the named desa. When everything is
+    enacted budget are skipped), then the live SPPs of the named desa. In
+    ``programme_villages`` the RTLH and BLT kegiatan are left to the assistance demo. When everything is
     there already this costs two queries (``village_codes`` may be a queryset of codes)."""
     started = time.perf_counter()
     today = today or timezone.localdate()
@@ -1510,7 +1528,7 @@ def execution_fill(
             .order_by("code")
             .values_list("code", flat=True)
         )
-        result = execution_bulk(codes=desa, seed=seed, today=today)
+        result = execution_bulk(codes=desa, seed=seed, today=today, programme_villages=programme_villages)
     done = set(
         Spp.objects.filter(
             book__year=year, book__village_id__in=LIVE_VILLAGES, status=SppStatus.DRAFT

@@ -19,6 +19,7 @@ from kampung.accounts.services import assignment_add, official_save, user_create
 from kampung.audit.models import AuditEntry
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError
+from kampung.demo.assistance import AssistanceResult, assistance_fill
 from kampung.demo.authority import ensure_delegations
 from kampung.demo.bulk import FillResult, population_fill, villages_with_families
 from kampung.demo.cast import (
@@ -78,6 +79,7 @@ class DemoResult:
     letters: LettersResult = field(default_factory=LettersResult)
     finance: FinanceResult = field(default_factory=FinanceResult)
     execution: ExecutionResult = field(default_factory=ExecutionResult)
+    assistance: AssistanceResult = field(default_factory=AssistanceResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -102,6 +104,7 @@ class DemoResult:
             or self.finance.budgets
             or self.execution.villages
             or self.execution.live
+            or self.assistance.cases
             or self.reset
         )
 
@@ -172,7 +175,13 @@ def demo_build(
     every_village = Region.objects.filter(code__startswith=REGENCY_CODE + ".", level=Level.VILLAGE)
     result.finance = finance_fill(village_codes=every_village.values_list("code", flat=True), seed=seed)
     # A year of transactions (1 January to today) for every desa with an enacted budget.
-    result.execution = execution_fill(village_codes=every_village.values_list("code", flat=True), seed=seed)
+    result.execution = execution_fill(
+        village_codes=every_village.values_list("code", flat=True),
+        seed=seed,
+        programme_villages=VILLAGE_SET_CODES,
+    )
+    # RTLH and BLT Dana Desa in the desa with accounts, through the real services.
+    result.assistance = assistance_fill(seed=seed)
     if result.created_anything:
         audit_record(
             actor=None,
@@ -193,6 +202,7 @@ def demo_build(
                 "letter_requests_added": result.letters.requests,
                 "finance_books_filled": result.execution.villages,
                 "finance_entries_added": result.execution.entries,
+                "assistance_cases_added": result.assistance.cases,
             },
         )
     _count(result)

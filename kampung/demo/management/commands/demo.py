@@ -100,6 +100,12 @@ class Command(BaseCommand):
                     f"{number_id(result.execution.villages)} desa dengan {number_id(result.execution.entries)} "
                     f"jurnal, {number_id(result.execution.spps)} SPP dan {number_id(result.execution.receipts)} penerimaan."
                 )
+            if result.assistance.cases:
+                made_a = result.assistance
+                write(
+                    f"Program bantuan: {made_a.cases} kasus RTLH dan BLT di {made_a.villages} desa, "
+                    f"{made_a.decisions} keputusan, {made_a.spps} SPP, {made_a.payments} pembayaran BLT bulanan."
+                )
             if result.reset:
                 write(
                     f"Data demo lama dihapus: {number_id(result.reset['residents'])} penduduk, "
