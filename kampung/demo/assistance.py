@@ -628,12 +628,15 @@ def assistance_fill(
     today = today or timezone.localdate()
     year = today.year
     result = AssistanceResult()
+    started_villages = set(
+        Case.objects.filter(village_id__in=village_codes, year=year).values_list("village_id", flat=True)
+    )
     regency = Region.objects.filter(code=REGENCY_CODE).first()
-    if regency is None:
-        return result
+    if regency is None or started_villages >= set(village_codes):
+        return result  # a second run: one query
     defaults_install(regency, year=year)
     for code in village_codes:
-        if Case.objects.filter(village_id=code, year=year).exists():
+        if code in started_villages:
             continue
         users = _users(code)
         if any(users[p] is None for p in ("operator", "petugas", "sekdes", "kaurkeu", "pelaksana", "kades")):
@@ -651,3 +654,28 @@ def assistance_fill(
         result.villages += 1
     result.seconds = time.perf_counter() - started
     return result
+
+
+def assistance_reset(region_code: str) -> dict[str, int]:
+    """Drop the cases, decisions and everything recorded on them under ``region_code`` (called
+    by ``demo_reset`` inside its transaction, before the documents and residents go). Photos
+    are removed from storage once the transaction commits. Programmes and criteria stay."""
+    from kampung.assistance.models import AidHistory, Case, CasePhoto, Decision, Deliberation, MonthlyPayment
+
+    prefix = region_code + "."
+    cases = Case.objects.filter(village__code__startswith=prefix)
+    files = [name for name in CasePhoto.objects.filter(case__in=cases).values_list("file", flat=True) if name]
+    MonthlyPayment.objects.filter(case__in=cases).delete()
+    count, _ = cases.delete()  # surveys, photos, progress, handover and events go with their case
+    Decision.objects.filter(village__code__startswith=prefix).delete()
+    Deliberation.objects.filter(village__code__startswith=prefix).delete()
+    AidHistory.objects.filter(regency_id=region_code[:5]).delete()
+
+    def _remove_files() -> None:
+        from django.core.files.storage import default_storage
+
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(_remove_files)
+    return {"assistance_cases": count}

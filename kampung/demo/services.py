@@ -19,7 +19,7 @@ from kampung.accounts.services import assignment_add, official_save, user_create
 from kampung.audit.models import AuditEntry
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError
-from kampung.demo.assistance import AssistanceResult, assistance_fill
+from kampung.demo.assistance import AssistanceResult, assistance_fill, assistance_reset
 from kampung.demo.authority import ensure_delegations
 from kampung.demo.bulk import FillResult, population_fill, villages_with_families
 from kampung.demo.cast import (
@@ -353,6 +353,7 @@ def demo_reset() -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(assistance_reset(REGENCY_CODE))
             counts.update(letters_reset(REGENCY_CODE))
             counts["residents"], counts["families"] = _delete_population(REGENCY_CODE)
             counts["officials"], _ = Official.objects.filter(village_id__in=DEMO_VILLAGE_CODES).delete()

@@ -407,13 +407,15 @@ def test_routing_goes_to_the_camat_when_evaluation_is_delegated(world, perbup):
 # ("letters.type.update", "finance.apbdes.line.save"), which are not powers. A finance act is
 # <object>.<verb> on a document that carries powers, with one of the verbs of a power;
 # "finance.proposal.submit" (a resident's proposal) and "finance.spp.submit" (the executor
-# hands in a request) are audit actions, not powers.
+# hands in a request) are audit actions, not powers. An assistance act is a programme's
+# decision (``assistance.<programme>.decide``); "assistance.case.register" and the like are
+# steps on a case's timeline, audited, not powers.
 FINANCE_VERBS = "agree|submit|evaluate|enact|elaborate|verify|approve|pay|close|decide|sign"
 ACT_LITERAL = re.compile(
     r"""f?["']((?:letters\.(?:verify|sign)\.[a-z{*][A-Za-z0-9_.*{}\-]*"""
     r"""|finance\.spp\.(?:verify|approve|pay)"""
     r"""|finance\.(?:apbdes|dpa|rak|month|rpjmdes|rkpdes|semester|lpj)\.(?:""" + FINANCE_VERBS + r""")"""
-    r"""|assistance\.[a-z{*][A-Za-z0-9_.*{}\-]*))["']"""
+    r"""|assistance\.[a-z{*][A-Za-z0-9_*{}\-]*\.decide))["']"""
 )
 
 
