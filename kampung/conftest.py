@@ -156,6 +156,17 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
 CHROMIUM = "/usr/bin/chromium"
 
 
+def browser_login(page: Any, base: str, user: Any, password: str = PASSWORD) -> None:
+    """Sign ``user`` in through the login page (browser tests). The login button is "Masuk";
+    the first submit button on the page is the language switch."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/akun/masuk/")
+    page.get_by_label("Nama pengguna").fill(user.username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium, never a downloaded browser; no background traffic (no network here)."""

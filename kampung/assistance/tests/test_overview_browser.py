@@ -11,20 +11,12 @@ import pytest
 from kampung.accounts.roles import Role
 from kampung.assistance.models import Case, CaseStatus, Criterion
 from kampung.assistance.tests.factories import household, make_case, programmes
-from kampung.conftest import PASSWORD, REGENCY, VILLAGE_A1
+from kampung.conftest import REGENCY, VILLAGE_A1
+from kampung.conftest import browser_login as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _login(page: Any, base: str, user: Any) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/akun/masuk/")
-    page.get_by_label("Nama pengguna").fill(user.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 def _fits(page: Any) -> bool:

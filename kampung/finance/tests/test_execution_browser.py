@@ -9,18 +9,10 @@ from typing import Any
 import pytest
 
 from kampung.accounts.roles import Role
-from kampung.conftest import PASSWORD, VILLAGE_A1
+from kampung.conftest import VILLAGE_A1
+from kampung.conftest import browser_login as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Any, base: str, user: Any) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/akun/masuk/")
-    page.get_by_label("Nama pengguna").fill(user.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 def test_treasurer_fills_the_rak_and_sees_the_line_check(page: Any, live_server: Any, world: Any) -> None:

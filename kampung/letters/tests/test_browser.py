@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from kampung.accounts.roles import Role
-from kampung.conftest import PASSWORD, VILLAGE_A1
+from kampung.conftest import VILLAGE_A1
+from kampung.conftest import browser_login as _login
 from kampung.letters.models_requests import LetterRequest
 from kampung.letters.tests.requests_support import (
     DOMISILI,
@@ -20,15 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("letters_env"),
 ]
-
-
-def _login(page: Any, base: str, user: Any) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/akun/masuk/")
-    page.get_by_label("Nama pengguna").fill(user.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
 
 
 def test_operator_takes_a_counter_request_and_the_head_signs_it(
