@@ -29,10 +29,12 @@ ACT_LABELS = {
     "assistance.decision.issue": "Ditetapkan sebagai penerima",
     "assistance.case.spp": "SPP bantuan diajukan",
     "assistance.case.paid": "Dana bantuan dibayarkan",
+    "assistance.case.unpaid": "Pembayaran dibatalkan (jurnal balik)",
     "assistance.case.progress": "Laporan kemajuan pekerjaan",
     "assistance.case.handover": "Serah terima rumah",
     "assistance.blt.request": "BLT bulanan diajukan dalam SPP",
     "assistance.blt.paid": "SPP BLT dibayar",
+    "assistance.blt.unpaid": "Pembayaran SPP BLT dibatalkan (jurnal balik)",
     "assistance.blt.distribute": "BLT bulanan diterima",
     "assistance.blt.not_collected": "BLT bulanan tidak diambil",
 }

@@ -45,6 +45,7 @@ HUNDRED = Decimal("100")
 DD_SOURCE = "DDS"
 # SPP in these states no longer hold the month: the month may be requested again.
 RELEASED_SPP = (SppStatus.CANCELLED,)
+PAID_SPP = (SppStatus.PAID, SppStatus.ACCOUNTED)
 MAX_TEXT = 300
 # What the case timeline calls this module's acts (merged into the timeline's labels).
 BLT_ACTS = (
@@ -52,6 +53,7 @@ BLT_ACTS = (
     "assistance.blt.paid",
     "assistance.blt.distribute",
     "assistance.blt.not_collected",
+    "assistance.blt.unpaid",
 )
 
 
@@ -504,8 +506,45 @@ def on_month_spp_paid(spp: Any, actor: Any, paid_on: dt.date) -> None:
         )
 
 
+def on_month_spp_reversed(spp: Any, actor: Any) -> None:
+    """The payment of a month's SPP was reversed: refused once any household's receipt was
+    recorded (the cash was handed out); otherwise households with no other paid month go back
+    to ``ditetapkan``."""
+    payments = list(MonthlyPayment.objects.filter(spp=spp))
+    if not payments:
+        return
+    if any(p.paid_on is not None for p in payments):
+        raise KampungError(
+            f"Pembayaran SPP {spp.number} tidak dapat dibatalkan: penyaluran BLT bulan itu sudah "
+            "dicatat. Hapus dulu catatan penyaluran yang keliru."
+        )
+    others = set(
+        MonthlyPayment.objects.filter(case__in=[p.case_id for p in payments], spp__status__in=PAID_SPP)
+        .exclude(spp=spp)
+        .values_list("case_id", flat=True)
+    )
+    for case in Case.objects.select_for_update().filter(
+        pk__in=[p.case_id for p in payments], status=CaseStatus.PAID
+    ):
+        if case.pk in others:
+            continue
+        case.status = CaseStatus.DECIDED
+        case.paid_on = None
+        case.save(update_fields=["status", "paid_on", "updated_at"])
+        case_event(
+            case,
+            actor=actor,
+            act="assistance.blt.unpaid",
+            source=CaseStatus.PAID,
+            target=CaseStatus.DECIDED,
+            note=f"Pembayaran SPP {spp.number} dibatalkan (jurnal balik) oleh bendahara.",
+        )
+
+
 def register() -> None:
-    """Hook this module into other apps at start-up: finance tells us when an SPP is paid."""
-    from kampung.finance.services.hooks import on_spp_paid
+    """Hook this module into other apps at start-up: finance tells us when an SPP is paid,
+    or its payment reversed."""
+    from kampung.finance.services.hooks import on_spp_paid, on_spp_payment_reversed
 
     on_spp_paid(on_month_spp_paid)
+    on_spp_payment_reversed(on_month_spp_reversed)

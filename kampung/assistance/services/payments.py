@@ -128,8 +128,39 @@ def _spp_paid(spp: Any, actor: Any, paid_on: dt.date) -> None:
         )
 
 
+def _spp_reversed(spp: Any, actor: Any) -> None:
+    """Finance reversed the payment of an SPP (inside its transaction): its cases go back to
+    ``ditetapkan``. Refused once the work has started (progress reported): the money was used."""
+    cases = list(Case.objects.select_for_update(of=("self",)).filter(spp_id=spp.pk))
+    started = [
+        c
+        for c in cases
+        if c.status in (CaseStatus.IN_PROGRESS, CaseStatus.DONE) or c.progress_reports.exists()
+    ]
+    if started:
+        raise KampungError(
+            f"Pembayaran SPP {spp.number} tidak dapat dibatalkan: pekerjaan rumah {started[0].number} "
+            "sudah dilaporkan berjalan."
+        )
+    for case in cases:
+        if case.status != CaseStatus.PAID:
+            continue
+        case.status = CaseStatus.DECIDED
+        case.paid_on = None
+        case.save(update_fields=["status", "paid_on", "updated_at"])
+        case_event(
+            case,
+            actor=actor,
+            act="assistance.case.unpaid",
+            source=CaseStatus.PAID,
+            target=case.status,
+            note=f"Pembayaran SPP {spp.number} dibatalkan (jurnal balik) oleh bendahara.",
+        )
+
+
 def register() -> None:
-    """Called at start-up: finance tells us when an SPP is paid."""
-    from kampung.finance.services.hooks import on_spp_paid
+    """Called at start-up: finance tells us when an SPP is paid, or its payment reversed."""
+    from kampung.finance.services.hooks import on_spp_paid, on_spp_payment_reversed
 
     on_spp_paid(_spp_paid)
+    on_spp_payment_reversed(_spp_reversed)

@@ -62,7 +62,7 @@ from kampung.finance.models import (
     TaxStage,
 )
 from kampung.finance.selectors.payments import RESERVING, Funds, execution_ready, funds
-from kampung.finance.services.hooks import spp_paid_notify
+from kampung.finance.services.hooks import spp_paid_notify, spp_payment_reversed_notify
 from kampung.regions.calendar import add_working_days, local_today
 from kampung.regions.models import Region
 
@@ -572,9 +572,7 @@ def spp_submit(*, actor: Any, spp: Spp) -> Spp:
             raise KampungError(f"SPP berstatus '{locked.get_status_display()}' tidak dapat diajukan.")
         if (
             locked.kind == SppKind.DIRECT
-            and not SppAttachment.objects.filter(
-                spp=locked, kind__in=LS_BASIS_KINDS, for_spj=False
-            ).exists()
+            and not SppAttachment.objects.filter(spp=locked, kind__in=LS_BASIS_KINDS, for_spj=False).exists()
         ):
             raise KampungError(
                 "SPP LS hanya untuk barang/pekerjaan yang sudah diterima: unggah berita acara "
@@ -1138,6 +1136,8 @@ def after_reversal(entry: JournalEntry) -> Spp | None:
         what = "payment"
     spp.save()
     mirror = entry if entry.reverses_id else JournalEntry.objects.filter(reverses=original).first()
+    if what == "payment":
+        spp_payment_reversed_notify(spp, getattr(mirror, "posted_by", None))
     audit_record(
         actor=getattr(mirror, "posted_by", None),
         act="finance.spp.reversal",
