@@ -52,6 +52,8 @@ def programme_or_404(code: str) -> Programme:
 
 def village_or_404(user: Any, code: str, *roles: str) -> Region:
     """A desa or kelurahan the user may see with one of ``roles`` (default: any reader), or 404."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in a parameter: not a code, so not found
+        raise Http404("Wilayah tidak ditemukan.")
     region = region_in_scope_or_404(user, code, *(roles or READERS))
     if not region.is_village:
         raise Http404("Wilayah bukan desa/kelurahan.")

@@ -183,7 +183,7 @@ def order_from_post(data: Any, case_ids: list[int]) -> tuple[list[int], list[str
         raw = str(data.get(f"urutan_{pk}", "")).strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             errors.append(f"Urutan “{raw[:10]}” bukan bilangan bulat positif.")
             continue
         number = int(raw)

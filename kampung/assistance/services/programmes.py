@@ -734,7 +734,7 @@ def _cell_year(value: Any) -> int | None:
     if isinstance(value, dt.date):
         return value.year
     text = _cell_text(value)
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def aid_history_template() -> bytes:

@@ -24,6 +24,7 @@ from kampung.assistance.access import programme_or_404, village_or_404
 from kampung.assistance.models import MonthlyPayment, PaymentMethod, Programme
 from kampung.assistance.selectors import blt as sel
 from kampung.assistance.services import blt as svc
+from kampung.assistance.views import search_query
 from kampung.core.errors import KampungError, NotPermitted
 from kampung.core.pdf import pdf_filename
 from kampung.regions.calendar import local_today
@@ -77,7 +78,7 @@ def months(request: HttpRequest, code: str, programme: str, year: int) -> HttpRe
     """The year's months (households, money, SPP, collected) with the Dana Desa cap figures
     and the payment grid of the beneficiary households (paginated, searchable)."""
     village, prog = _context(request, code, programme, year)
-    q = request.GET.get("q", "").strip()[:60]
+    q = search_query(request, 60)
     cases = sel.grid_cases(programme=prog, village=village, year=year, q=q)
     if request.GET.get("format") == "xlsx":
         return _year_workbook(request, village, prog, year, list(cases))

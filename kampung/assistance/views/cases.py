@@ -39,6 +39,7 @@ from kampung.assistance.selectors import cases as sel
 from kampung.assistance.services import cases as case_svc
 from kampung.assistance.services.deliberations import deliberation_record
 from kampung.assistance.services.surveys import programme_attributes, survey_save
+from kampung.assistance.views import search_query
 from kampung.core.errors import KampungError
 from kampung.core.pdf import pdf_filename
 from kampung.population.models import BasicStatus, Family, Resident
@@ -105,7 +106,7 @@ def village_programme(request: HttpRequest, code: str, programme: str, year: int
     village, prog = _village_programme(request, code, programme, year)
     stage = request.GET.get("tahap", "")
     stage = stage if stage in CaseStatus.values else ""
-    query = request.GET.get("q", "").strip()[:80]
+    query = search_query(request)
     counts = sel.stage_counts(village, prog, year)
     qs = sel.case_list(village, prog, year, stage=stage, q=query)
     if request.GET.get("format") == "xlsx":
@@ -168,20 +169,22 @@ def _family_matches(request: HttpRequest, village: Region, query: str) -> list[d
 @login_required
 def case_register(request: HttpRequest, code: str, programme: str, year: int) -> HttpResponse:
     village, prog = _village_programme(request, code, programme, year, *access.REGISTRARS)
-    query = request.GET.get("q", "").strip()[:80]
+    query = search_query(request)
     today = local_today(village)
     family: Family | None = None
-    raw_family = request.POST.get("family") or request.GET.get("keluarga", "")
-    if str(raw_family).isdigit():
+    raw_family = str(request.POST.get("family") or request.GET.get("keluarga", ""))
+    if raw_family.isascii() and raw_family.isdigit():
         family = Family.objects.filter(pk=int(raw_family), village=village).select_related("head").first()
     form = forms.RegisterForm(
-        request.POST or None, initial={"registered_on": today, "family": family.pk if family else None}
+        request.POST if request.method == "POST" else None,  # bound even when empty: add_error below
+        initial={"registered_on": today, "family": family.pk if family else None},
     )
     status = 200
     if request.method == "POST":
+        valid = form.is_valid()  # first: add_error() needs the cleaned data
         if family is None:
             form.add_error(None, "Pilih keluarga dari hasil pencarian terlebih dahulu.")
-        elif form.is_valid():
+        elif valid:
             beneficiary = None
             if form.cleaned_data.get("beneficiary"):
                 beneficiary = Resident.objects.filter(
@@ -232,7 +235,7 @@ def case_register(request: HttpRequest, code: str, programme: str, year: int) ->
 def family_search(request: HttpRequest, code: str) -> HttpResponse:
     """Families of the village matching ``q`` as JSON (for a typing search box)."""
     village = access.village_or_404(request.user, code, *access.REGISTRARS)
-    rows = _family_matches(request, village, request.GET.get("q", "")[:80])
+    rows = _family_matches(request, village, search_query(request))
     return JsonResponse(
         {
             "results": [
@@ -576,7 +579,7 @@ def deliberation(request: HttpRequest, code: str, programme: str, year: int) -> 
     cases = sel.ranked_list(village, prog, year)
     kind = DeliberationKind.SPECIAL if prog.kind == ProgrammeKind.CASH else DeliberationKind.MUSDES
     form = forms.DeliberationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # bound even when empty: add_error below
         initial={"kind": kind, "held_on": local_today(village), "place": f"Balai Desa {village.name}"},
     )
     status = 200

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kampung.assistance.access import DECISION_DRAFTERS, may, programme_or_404, village_or_404
+from kampung.assistance.access import DECISION_DRAFTERS, READERS, may, programme_or_404, village_or_404
 from kampung.assistance.models import Decision, DecisionStatus
 from kampung.assistance.selectors import execution as sel
 from kampung.assistance.services import decisions as svc
@@ -49,7 +49,9 @@ def _decision_or_404(request: HttpRequest, pk: int) -> Decision:
         .filter(pk=pk)
         .first()
     )
-    if decision is None or not may(request.user, decision.village_id):
+    # Readers of the village only: a resident's grant covers the village too (their own
+    # household's case is on the portal, never the list of beneficiaries).
+    if decision is None or not may(request.user, decision.village_id, *READERS):
         raise Http404("Keputusan tidak ditemukan.")
     return decision
 

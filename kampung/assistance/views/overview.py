@@ -44,7 +44,7 @@ def _year_or_404(year: int) -> int:
 
 def _query_year(request: HttpRequest) -> int:
     raw = request.GET.get("tahun", "")
-    if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
+    if raw.isascii() and raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
         return int(raw)
     return timezone.localdate().year
 
@@ -62,7 +62,7 @@ def _root(request: HttpRequest, regency_code: str) -> tuple[Region, bool]:
     roots = _wide_roots(request.user, regency_code)
     if not roots:
         raise Http404("Ringkasan bantuan hanya untuk kecamatan dan kabupaten.")
-    chosen = request.GET.get("kecamatan", "").strip()
+    chosen = request.GET.get("kecamatan", "").replace("\x00", "").strip()
     if chosen:
         region = region_in_scope_or_404(request.user, chosen[:13], *OVERVIEW_ROLES)
         if region.level != Level.DISTRICT or not region.code.startswith(regency_code + "."):

@@ -27,6 +27,7 @@ from kampung.assistance.attributes import ATTRIBUTES
 from kampung.assistance.forms import programmes as forms
 from kampung.assistance.models import AidHistory, Case, Criterion, CriterionKind, Programme, VillageQuota
 from kampung.assistance.services import programmes as svc
+from kampung.assistance.views import search_query
 from kampung.core.errors import KampungError
 from kampung.population.checks import mask_nik
 from kampung.regions.models import Level, Region
@@ -489,7 +490,7 @@ def aid_history(request: HttpRequest) -> HttpResponse:
         elif action not in ("add", "import"):
             raise Http404("Tindakan tidak dikenal.")
         status = 400
-    query = (request.GET.get("q") or "").strip()[:80]
+    query = search_query(request)
     qs = AidHistory.objects.filter(regency=regency).order_by("-year", "name", "pk")
     if query:
         digits = query.replace(" ", "")
