@@ -9,7 +9,7 @@ when its condition does not hold, or cannot be judged because the answer is miss
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -83,6 +83,25 @@ class Assessment:
     @property
     def eligible(self) -> bool:
         return not self.failed_knockouts and not self.below_minimum
+
+    def to_json(self) -> dict[str, Any]:
+        """What the survey keeps of this assessment (decimals as text)."""
+        return {
+            "score": str(self.score),
+            "max_score": str(self.max_score),
+            "min_score": str(self.min_score),
+            "lines": [{**asdict(line), "weight": str(line.weight)} for line in self.lines],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Assessment:
+        """The assessment a survey kept (see :meth:`to_json`)."""
+        return cls(
+            score=Decimal(data["score"]),
+            max_score=Decimal(data["max_score"]),
+            min_score=Decimal(data["min_score"]),
+            lines=[Line(**{**line, "weight": Decimal(line["weight"])}) for line in data.get("lines", [])],
+        )
 
 
 def condition_text(criterion: Criterion) -> str:

@@ -140,6 +140,9 @@ class Survey(BaseModel):
     location_source = models.CharField("sumber lokasi", max_length=10, blank=True)
     notes = models.TextField("catatan", blank=True)
     submitted_at = models.DateTimeField("dikirim", null=True, blank=True)
+    # The scoring sheet as judged when the survey was sent (``scoring.Assessment.to_json``):
+    # the case keeps the basis of its score even after the regency changes the criteria.
+    assessment = models.JSONField("penilaian saat survei dikirim", default=dict, blank=True)
 
     class Meta:
         verbose_name = "survei"

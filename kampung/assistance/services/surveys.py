@@ -263,9 +263,10 @@ def survey_save(
             after={"answers": len(cleaned)},
         )
         return survey
-    survey.submitted_at = timezone.now()
-    survey.save()
     assessment = assess(locked.programme, cleaned, this_year=this_year)
+    survey.submitted_at = timezone.now()
+    survey.assessment = assessment.to_json()
+    survey.save()
     code, reason = refusal_of(locked, assessment, cleaned)
     locked.score = assessment.score
     if code:

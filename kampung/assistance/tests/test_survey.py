@@ -377,3 +377,21 @@ def test_blt_survey_needs_no_photos_and_uses_the_bps_sheet(world: Any) -> None:
     )
     with_pkh.refresh_from_db()
     assert with_pkh.refusal_code == "syarat:BLT-K01" and "PKH" in with_pkh.refusal_reason
+
+
+def test_the_case_keeps_the_sheet_as_judged_when_the_regency_changes_it(world: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    from kampung.assistance.models import Criterion
+    from kampung.assistance.scoring import Assessment
+
+    case = surveyed_case(world, VILLAGE_A1)
+    kept = Assessment.from_json(case.survey.assessment)
+    assert kept.score == case.score and kept.score > 0
+    assert {line.code for line in kept.lines} >= {"RTLH-R01", "RTLH-B02"}
+    # The regency doubles a weight afterwards: the case and its page keep the old judgement.
+    Criterion.objects.filter(programme=case.programme, code="RTLH-R01").update(weight=Decimal("40"))
+    client.force_login(world.user(Role.SECRETARY, VILLAGE_A1))
+    page = client.get(reverse("assistance:case", args=[case.pk])).content.decode()
+    assert f"{kept.score.normalize():f} dari {kept.max_score.normalize():f}" in page
+    assert "Kriteria telah diubah" not in page

@@ -34,7 +34,7 @@ from kampung.assistance.models import (
     ProgrammeKind,
 )
 from kampung.assistance.photos import SURVEY_KINDS, photo_add, photo_remove
-from kampung.assistance.scoring import assess
+from kampung.assistance.scoring import Assessment, assess
 from kampung.assistance.selectors import cases as sel
 from kampung.assistance.services import cases as case_svc
 from kampung.assistance.services.deliberations import deliberation_record
@@ -286,7 +286,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = getattr(case, "survey", None)
     assessment = None
     if survey is not None and survey.submitted_at is not None:
-        assessment = assess(case.programme, survey.answers, this_year=max(case.year, survey.surveyed_on.year))
+        # The sheet as judged when the survey was sent; surveys sent before it was kept are
+        # judged again with the current criteria (the page then says if the score differs).
+        assessment = (
+            Assessment.from_json(survey.assessment)
+            if survey.assessment
+            else assess(case.programme, survey.answers, this_year=max(case.year, survey.surveyed_on.year))
+        )
     village = case.village
     return render(
         request,
