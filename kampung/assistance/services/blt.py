@@ -510,6 +510,8 @@ def on_month_spp_reversed(spp: Any, actor: Any) -> None:
     """The payment of a month's SPP was reversed: refused once any household's receipt was
     recorded (the cash was handed out); otherwise households with no other paid month go back
     to ``ditetapkan``."""
+    from kampung.assistance.services.payments import case_unpaid
+
     payments = list(MonthlyPayment.objects.filter(spp=spp))
     if not payments:
         return
@@ -526,19 +528,8 @@ def on_month_spp_reversed(spp: Any, actor: Any) -> None:
     for case in Case.objects.select_for_update().filter(
         pk__in=[p.case_id for p in payments], status=CaseStatus.PAID
     ):
-        if case.pk in others:
-            continue
-        case.status = CaseStatus.DECIDED
-        case.paid_on = None
-        case.save(update_fields=["status", "paid_on", "updated_at"])
-        case_event(
-            case,
-            actor=actor,
-            act="assistance.blt.unpaid",
-            source=CaseStatus.PAID,
-            target=CaseStatus.DECIDED,
-            note=f"Pembayaran SPP {spp.number} dibatalkan (jurnal balik) oleh bendahara.",
-        )
+        if case.pk not in others:
+            case_unpaid(case, actor=actor, act="assistance.blt.unpaid", spp=spp)
 
 
 def register() -> None:

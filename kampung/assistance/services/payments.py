@@ -143,19 +143,24 @@ def _spp_reversed(spp: Any, actor: Any) -> None:
             "sudah dilaporkan berjalan."
         )
     for case in cases:
-        if case.status != CaseStatus.PAID:
-            continue
-        case.status = CaseStatus.DECIDED
-        case.paid_on = None
-        case.save(update_fields=["status", "paid_on", "updated_at"])
-        case_event(
-            case,
-            actor=actor,
-            act="assistance.case.unpaid",
-            source=CaseStatus.PAID,
-            target=case.status,
-            note=f"Pembayaran SPP {spp.number} dibatalkan (jurnal balik) oleh bendahara.",
-        )
+        if case.status == CaseStatus.PAID:
+            case_unpaid(case, actor=actor, act="assistance.case.unpaid", spp=spp)
+
+
+def case_unpaid(case: Case, *, actor: Any, act: str, spp: Any) -> None:
+    """Put a paid case back to ``ditetapkan`` after its SPP's payment was reversed (the
+    caller holds the case's row lock)."""
+    case.status = CaseStatus.DECIDED
+    case.paid_on = None
+    case.save(update_fields=["status", "paid_on", "updated_at"])
+    case_event(
+        case,
+        actor=actor,
+        act=act,
+        source=CaseStatus.PAID,
+        target=case.status,
+        note=f"Pembayaran SPP {spp.number} dibatalkan (jurnal balik) oleh bendahara.",
+    )
 
 
 def register() -> None:

@@ -9,7 +9,6 @@ call whose refusal is shown on the form or as a message with a 4xx status.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +41,7 @@ from kampung.assistance.services.surveys import programme_attributes, survey_sav
 from kampung.assistance.views import search_query
 from kampung.core.errors import KampungError
 from kampung.core.pdf import pdf_filename
+from kampung.core.views import run_service as _run
 from kampung.population.models import BasicStatus, Family, Resident
 from kampung.population.selectors import shown_number
 from kampung.regions.calendar import local_today
@@ -67,16 +67,6 @@ def _village_programme(
 
 def _may(request: HttpRequest, village_code: str, roles: tuple[str, ...]) -> bool:
     return access.may(request.user, village_code, *roles)
-
-
-def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except KampungError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _case_url(case: Case) -> str:

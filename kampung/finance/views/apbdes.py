@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES
 from kampung.accounts.scope import scope_for
 from kampung.authority.services import may_act
-from kampung.core.errors import KampungError
+from kampung.core.views import run_service as _run
 from kampung.finance.access import BUDGET_EDITORS, FINANCE_READERS, desa_in_scope_or_404
 from kampung.finance.budget import budget_snapshot, budget_totals
 from kampung.finance.forms.apbdes import (
@@ -65,16 +65,6 @@ def _apbdes_or_404(request: HttpRequest, pk: int) -> Apbdes:
         raise Http404("APBDes tidak ditemukan.")
     apbdes.village = desa_in_scope_or_404(request.user, apbdes.village_id, *FINANCE_READERS)
     return apbdes
-
-
-def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except KampungError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:

@@ -5,9 +5,7 @@ Thin views: the village comes from ``desa_in_scope_or_404``; every write is a PO
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kampung.accounts.scope import scope_for
 from kampung.core.errors import KampungError
+from kampung.core.views import run_service as _run
 from kampung.finance.access import FINANCE_READERS, desa_in_scope_or_404
 from kampung.finance.budget import ZERO
 from kampung.finance.forms.execution import rak_entries_from_post, rak_field
@@ -25,16 +24,6 @@ from kampung.finance.models import BudgetActivity, BudgetLine, DocStatus, Dpa, R
 from kampung.finance.outputs.documents import rak_grid
 from kampung.finance.services import execution as svc
 from kampung.finance.views.outputs import apbdes_or_404
-
-
-def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except KampungError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _roles(request: HttpRequest, village_code: str) -> frozenset[str]:

@@ -10,7 +10,6 @@ refusals are shown as messages.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from kampung.accounts.scope import scope_for
 from kampung.audit.models import AuditEntry
 from kampung.core.errors import KampungError
 from kampung.core.pdf import PDF_CONTENT_TYPE, pdf_filename, render_pdf
+from kampung.core.views import run_service as _run
 from kampung.finance import taxes as tax_table
 from kampung.finance.access import FINANCE_READERS, SPP_DRAFTERS, TREASURY_KEEPERS, desa_in_scope_or_404
 from kampung.finance.forms import payments as forms
@@ -52,16 +52,6 @@ PER_PAGE = 50
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except KampungError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _village_year(request: HttpRequest, code: str, year: int, *roles: str) -> Region:

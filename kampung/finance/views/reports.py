@@ -7,7 +7,6 @@ Thin views: the village comes from ``desa_in_scope_or_404``; every write is a PO
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, Role
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
-from kampung.core.errors import KampungError
 from kampung.core.pdf import pdf_filename
+from kampung.core.views import run_service as _run
 from kampung.finance.access import FINANCE_READERS, desa_in_scope_or_404
 from kampung.finance.forms.reports import ProgressForm, SubmitForm
 from kampung.finance.ledger import month_name
@@ -49,16 +48,6 @@ def _village(request: HttpRequest, code: str, year: int, *roles: str) -> Region:
 
 def _roles(request: HttpRequest, code: str) -> frozenset[str]:
     return scope_for(request.user).roles_at(code)
-
-
-def _run(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except KampungError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _pdf(result: Any, *parts: str) -> HttpResponse:
