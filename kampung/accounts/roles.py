@@ -42,6 +42,16 @@ ROLE_LEVEL: dict[str, int] = {
 VILLAGE_STAFF = frozenset(
     {Role.OPERATOR, Role.FIELD_OFFICER, Role.SECRETARY, Role.TREASURER, Role.EXECUTOR, Role.HEAD}
 )
+# Who reads a village's work (plans, budget, cases): its staff and its BPD.
+VILLAGE_READERS = (
+    Role.OPERATOR,
+    Role.FIELD_OFFICER,
+    Role.SECRETARY,
+    Role.TREASURER,
+    Role.EXECUTOR,
+    Role.HEAD,
+    Role.BPD,
+)
 VILLAGE_ROLES = frozenset(r for r, level in ROLE_LEVEL.items() if level == Level.VILLAGE)
 DISTRICT_ROLES = frozenset(r for r, level in ROLE_LEVEL.items() if level == Level.DISTRICT)
 REGENCY_ROLES = frozenset(r for r, level in ROLE_LEVEL.items() if level == Level.REGENCY)

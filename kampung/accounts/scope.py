@@ -7,6 +7,7 @@ is "not found", never "forbidden", so its existence is not revealed.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -134,6 +135,10 @@ def get_in_scope_or_404(
     return obj
 
 
+# Kemendagri codes: 35, 35.10, 35.10.01, 35.10.01.2001 (digits and dots only).
+_REGION_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
+
+
 def villages_in_scope(user: Any, *roles: str) -> QuerySet[Region]:
     codes = scope_for(user).village_codes(*roles)
     return Region.objects.filter(code__in=sorted(codes)).select_related("parent")
@@ -142,6 +147,9 @@ def villages_in_scope(user: Any, *roles: str) -> QuerySet[Region]:
 def region_in_scope_or_404(user: Any, code: str, *roles: str) -> Region:
     """A region the user may see: a village they cover, or a district/regency they hold a role at
     (or that lies under one they hold a role at)."""
+    if not _REGION_CODE.fullmatch(code or ""):
+        # Not a region code at all (PostgreSQL would even refuse a NUL in the parameter).
+        raise Http404("Wilayah tidak ditemukan.")
     scope = scope_for(user)
     region = Region.objects.filter(code=code).select_related("parent").first()
     if region is None:

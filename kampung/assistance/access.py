@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import Http404
 
-from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, Role
+from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_READERS, Role
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.assistance.models import Case, Programme
 from kampung.regions.models import Region
@@ -29,15 +29,6 @@ PROGRESS_REPORTERS = (Role.EXECUTOR, Role.FIELD_OFFICER, Role.OPERATOR)
 HANDOVER_RECORDERS = (Role.SECRETARY, Role.HEAD)
 # BLT distribution per household and month: the treasurer (who pays) and the secretary.
 DISTRIBUTORS = (Role.TREASURER, Role.SECRETARY)
-VILLAGE_READERS = (
-    Role.OPERATOR,
-    Role.FIELD_OFFICER,
-    Role.SECRETARY,
-    Role.TREASURER,
-    Role.EXECUTOR,
-    Role.HEAD,
-    Role.BPD,
-)
 READERS = (*VILLAGE_READERS, *sorted(DISTRICT_ROLES), *sorted(REGENCY_ROLES))
 # Configuring programmes, criteria, yearly settings and earlier-aid records.
 PROGRAMME_ADMINS = (Role.ADMIN, Role.DPMD)
@@ -52,8 +43,6 @@ def programme_or_404(code: str) -> Programme:
 
 def village_or_404(user: Any, code: str, *roles: str) -> Region:
     """A desa or kelurahan the user may see with one of ``roles`` (default: any reader), or 404."""
-    if "\x00" in code:  # PostgreSQL refuses NUL in a parameter: not a code, so not found
-        raise Http404("Wilayah tidak ditemukan.")
     region = region_in_scope_or_404(user, code, *(roles or READERS))
     if not region.is_village:
         raise Http404("Wilayah bukan desa/kelurahan.")

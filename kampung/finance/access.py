@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import Http404
 
-from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, Role
+from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_READERS, Role
 from kampung.accounts.scope import region_in_scope_or_404
 from kampung.regions.models import Region
 
@@ -20,15 +20,6 @@ from kampung.regions.models import Region
 BUDGET_EDITORS = (Role.SECRETARY, Role.OPERATOR, Role.TREASURER, Role.HEAD)
 PLAN_EDITORS = (Role.SECRETARY, Role.OPERATOR, Role.HEAD)
 # Reading a village's plans and budget: its staff and BPD, its district and the regency.
-VILLAGE_READERS = (
-    Role.OPERATOR,
-    Role.FIELD_OFFICER,
-    Role.SECRETARY,
-    Role.TREASURER,
-    Role.EXECUTOR,
-    Role.HEAD,
-    Role.BPD,
-)
 FINANCE_READERS = (*VILLAGE_READERS, *sorted(DISTRICT_ROLES), *sorted(REGENCY_ROLES))
 # The regency's finance reference data: ceilings, SSH, calendar, local codes, earmark rules.
 REGENCY_FINANCE_ADMINS = (Role.DPMD, Role.ADMIN)
