@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,9 @@ from django.utils import timezone
 from kampung.audit.models import AuditAnchor, AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+# Called with each entry inside the transaction that records it (monitoring's roll-up
+# marks). A listener must not write audit entries itself.
+_LISTENERS: list[Callable[[AuditEntry], None]] = []
 UPPER_SUFFIX = ":atas"
 NATIONAL_CHAIN = "nasional"
 
@@ -161,7 +165,15 @@ def audit_record(
     )
     entry.save(force_insert=True)
     AuditChainHead.objects.filter(chain=chain).update(seq=entry.seq, hash=entry.hash)
+    for listener in _LISTENERS:
+        listener(entry)
     return entry
+
+
+def on_record(listener: Callable[[AuditEntry], None]) -> None:
+    """Call ``listener(entry)`` for every entry recorded from now on (once per listener)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def audit_view(

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kampung.notifications",
     "kampung.finance",
     "kampung.assistance",
+    "kampung.monitoring",
     "kampung.demo",
     "ninja",  # api: Swagger UI served from the package's own static files, no CDN
     "kampung.api",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: applies roll-up marks once the whole request is done.
+    "kampung.monitoring.marks.RollupMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kampung.core.middleware.ChosenLanguageMiddleware",

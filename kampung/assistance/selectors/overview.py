@@ -29,7 +29,8 @@ from kampung.assistance.models import (
 )
 from kampung.regions.models import Level, Region
 
-# A case that has not changed stage for this many days is "stalled" (a regency setting later).
+# A case that has not changed stage for this many days is "stalled": the default of the
+# regency's monitoring setting (``MonitoringSetting.stalled_days``), which the pages pass in.
 STALLED_DAYS = 30
 BASIS_DELEGATION = "delegasi"
 BASIS_MANDATE = "mandat"
@@ -119,10 +120,10 @@ def stalled_statuses(programme: Programme) -> tuple[str, ...]:
     return _BEFORE_DECISION if programme.is_monthly else _HOUSING_MOVING
 
 
-def stalled_condition(programme: Programme, *, now: dt.datetime | None = None) -> Q:
-    """Open cases in a stage they should leave, unchanged for :data:`STALLED_DAYS` days
-    (a case written before ``stage_since`` was kept counts from its creation)."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=STALLED_DAYS)
+def stalled_condition(programme: Programme, *, now: dt.datetime | None = None, days: int = STALLED_DAYS) -> Q:
+    """Open cases in a stage they should leave, unchanged for ``days`` days (a case written
+    before ``stage_since`` was kept counts from its creation)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     return Q(status__in=stalled_statuses(programme)) & (
         Q(stage_since__lt=cutoff) | Q(stage_since__isnull=True, created_at__lt=cutoff)
     )
@@ -135,7 +136,12 @@ def _prefix(codes: Iterable[str]) -> str:
 
 
 def programme_figures(
-    *, village_codes: Iterable[str], programme: Programme, year: int, now: dt.datetime | None = None
+    *,
+    village_codes: Iterable[str],
+    programme: Programme,
+    year: int,
+    now: dt.datetime | None = None,
+    stalled_days: int = STALLED_DAYS,
 ) -> dict[str, Figures]:
     """Figures per village code (every asked code present, zero when it has no case):
     counts by stage, committed money (sum of case amounts, ditetapkan and after), paid money
@@ -153,7 +159,7 @@ def programme_figures(
         .annotate(
             n=Count("pk"),
             amount=Sum("amount"),
-            stalled=Count("pk", filter=stalled_condition(programme, now=now)),
+            stalled=Count("pk", filter=stalled_condition(programme, now=now, days=stalled_days)),
         )
         .order_by()
     )
@@ -242,12 +248,23 @@ def villages_under(root: Region) -> QuerySet[Region]:
     return Region.objects.filter(level=Level.VILLAGE, code__startswith=root.code + ".").order_by("code")
 
 
-def overview(*, root: Region, programme: Programme, year: int, now: dt.datetime | None = None) -> Overview:
+def overview(
+    *,
+    root: Region,
+    programme: Programme,
+    year: int,
+    now: dt.datetime | None = None,
+    stalled_days: int = STALLED_DAYS,
+) -> Overview:
     """The programme year under ``root``: a regency per district, a district per village.
     Four queries at most (regions, then :func:`programme_figures`)."""
     villages = list(villages_under(root).values_list("code", "name", "kind"))
     figures = programme_figures(
-        village_codes=[code for code, _, _ in villages], programme=programme, year=year, now=now
+        village_codes=[code for code, _, _ in villages],
+        programme=programme,
+        year=year,
+        now=now,
+        stalled_days=stalled_days,
     )
     total = figures_total(figures.values())
     if root.level == Level.DISTRICT:
@@ -287,12 +304,19 @@ def overview(*, root: Region, programme: Programme, year: int, now: dt.datetime 
 
 
 def stalled_cases(
-    *, village_codes: Iterable[str], programme: Programme, year: int, now: dt.datetime | None = None
+    *,
+    village_codes: Iterable[str],
+    programme: Programme,
+    year: int,
+    now: dt.datetime | None = None,
+    stalled_days: int = STALLED_DAYS,
 ) -> QuerySet[Case]:
     """Stalled cases of the villages, the longest-stalled first."""
     codes = sorted(set(village_codes))
     return (
-        Case.objects.filter(stalled_condition(programme, now=now), programme=programme, year=year)
+        Case.objects.filter(
+            stalled_condition(programme, now=now, days=stalled_days), programme=programme, year=year
+        )
         .filter(village__code__startswith=_prefix(codes))
         .filter(village_id__in=codes)
         .select_related("village", "village__parent")

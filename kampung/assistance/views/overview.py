@@ -143,7 +143,14 @@ def home(request: HttpRequest) -> HttpResponse:
 # -- overview -------------------------------------------------------------------------------
 
 
-def _overview_workbook(data: sel.Overview) -> bytes:
+def _stalled_days(regency_code: str) -> int:
+    """The regency's "stalled after N days" (its monitoring setting; the default without one)."""
+    from kampung.monitoring.services.settings import setting_for
+
+    return setting_for(regency_code).stalled_days
+
+
+def _overview_workbook(data: sel.Overview, stalled_days: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -159,7 +166,7 @@ def _overview_workbook(data: sel.Overview) -> bytes:
         "Nilai ditetapkan (Rp)",
         "Disalurkan (Rp)",
         "Rumah selesai",
-        f"Macet > {sel.STALLED_DAYS} hari",
+        f"Macet > {stalled_days} hari",
         "Keputusan ditetapkan",
         "Keputusan delegasi/mandat",
         "Menunggu kabupaten",
@@ -204,9 +211,10 @@ def overview(request: HttpRequest, programme: str, year: int) -> HttpResponse:
     item = _programme(request, programme)
     year = _year_or_404(year)
     root, drilled = _root(request, item.regency_id)
-    data = sel.overview(root=root, programme=item, year=year)
+    stalled_days = _stalled_days(item.regency_id)
+    data = sel.overview(root=root, programme=item, year=year, stalled_days=stalled_days)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(_overview_workbook(data), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(_overview_workbook(data, stalled_days), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f'attachment; filename="ringkasan-{item.code}-{root.code}-{year}.xlsx"'
         )
@@ -226,7 +234,7 @@ def overview(request: HttpRequest, programme: str, year: int) -> HttpResponse:
             "drilled": drilled,
             "district_param": district_param,
             "stages": sel.stage_labels(),
-            "stalled_days": sel.STALLED_DAYS,
+            "stalled_days": stalled_days,
             "others": Programme.objects.filter(regency_id=item.regency_id, active=True).exclude(pk=item.pk),
         },
     )
@@ -235,15 +243,17 @@ def overview(request: HttpRequest, programme: str, year: int) -> HttpResponse:
 @login_required
 @require_GET
 def stalled(request: HttpRequest, programme: str, year: int) -> HttpResponse:
-    """Cases that have not moved for :data:`selectors.overview.STALLED_DAYS` days, oldest first."""
+    """Cases that have not moved for the regency's "stalled" number of days, oldest first."""
     item = _programme(request, programme)
     year = _year_or_404(year)
     root, drilled = _root(request, item.regency_id)
     codes = list(sel.villages_under(root).values_list("code", flat=True))
     now = timezone.now()
-    page = Paginator(
-        sel.stalled_cases(village_codes=codes, programme=item, year=year, now=now), PER_PAGE
-    ).get_page(request.GET.get("page"))
+    stalled_days = _stalled_days(item.regency_id)
+    cases = sel.stalled_cases(
+        village_codes=codes, programme=item, year=year, now=now, stalled_days=stalled_days
+    )
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     for case in page.object_list:
         case.days = sel.days_in_stage(case, now=now)  # type: ignore[attr-defined]
         case.since = sel.stage_since(case)  # type: ignore[attr-defined]
@@ -261,7 +271,7 @@ def stalled(request: HttpRequest, programme: str, year: int) -> HttpResponse:
             "page_obj": page,
             "querystring_base": (urlencode(params) + "&") if params else "",
             "district_param": (urlencode(params) + "&") if params else "",
-            "stalled_days": sel.STALLED_DAYS,
+            "stalled_days": stalled_days,
         },
     )
 

@@ -1,0 +1,1 @@
+"""Monitoring's writes: field visits, alerts and the regency's thresholds."""
