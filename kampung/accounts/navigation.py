@@ -39,6 +39,8 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Keuangan"), reverse("finance:home"), "finance"))
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
         items.append(NavItem(_("Bantuan"), reverse("assistance:home"), "assistance"))
+    if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
+        items.append(NavItem(_("Pemantauan"), reverse("monitoring:home"), "monitoring"))
     if Role.DPMD in roles and Role.ADMIN not in roles:
         items.append(NavItem(_("Referensi keuangan"), reverse("finance:ref_home"), "finance_ref"))
     if roles & {Role.ADMIN, Role.DPMD, Role.BUPATI}:

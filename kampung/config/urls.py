@@ -30,6 +30,7 @@ urlpatterns = [
     path("surat/", include("kampung.letters.urls")),
     path("keuangan/", include("kampung.finance.urls")),
     path("bantuan/", include("kampung.assistance.urls")),
+    path("pemantauan/", include("kampung.monitoring.urls")),
     path("notifikasi/", include("kampung.notifications.urls")),
     path("api/", include("kampung.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,1 @@
+"""Reads of monitoring: the dashboards' figures, from the roll-up tables only."""

@@ -1,0 +1,1 @@
+"""Monitoring's views (dashboards, field monitoring, alerts)."""
