@@ -1,0 +1,23 @@
+/* Visit form: send the phone's location with the form where the browser allows it (a secure
+   page: HTTPS or localhost). Photos keep their own EXIF location; this is the fall-back the
+   server uses for a photo without one. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-geo]");
+  if (!form) { return; }
+  var status = document.getElementById("geo-status");
+  function say(text) { if (status) { status.textContent = text; } }
+  if (!window.isSecureContext || !navigator.geolocation) {
+    say("Lokasi perangkat tidak dipakai (halaman tidak melalui HTTPS); lokasi diambil dari data foto.");
+    return;
+  }
+  say("Mencari lokasi perangkat…");
+  navigator.geolocation.getCurrentPosition(function (pos) {
+    form.querySelector("input[name=latitude]").value = pos.coords.latitude.toFixed(6);
+    form.querySelector("input[name=longitude]").value = pos.coords.longitude.toFixed(6);
+    say("Lokasi perangkat: " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5) +
+        " (±" + Math.round(pos.coords.accuracy) + " m).");
+  }, function () {
+    say("Lokasi perangkat tidak diizinkan; lokasi diambil dari data foto.");
+  }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+}());
