@@ -37,6 +37,7 @@ from kampung.demo.events import EventsResult, events_fill
 from kampung.demo.finance import FinanceResult, finance_fill
 from kampung.demo.finance_execution import ExecutionResult, execution_fill
 from kampung.demo.letters import LettersResult, letters_fill, letters_reset
+from kampung.demo.monitoring import MonitoringResult, monitoring_fill, regency_activity_fill
 from kampung.demo.population import VillagePlan, regency_plan
 from kampung.population.models import Family, LifeEvent, Resident, ResidentNameToken
 from kampung.regions.models import Kind, Level, Region, VillageProfile
@@ -80,6 +81,7 @@ class DemoResult:
     finance: FinanceResult = field(default_factory=FinanceResult)
     execution: ExecutionResult = field(default_factory=ExecutionResult)
     assistance: AssistanceResult = field(default_factory=AssistanceResult)
+    monitoring: MonitoringResult = field(default_factory=MonitoringResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -105,6 +107,9 @@ class DemoResult:
             or self.execution.villages
             or self.execution.live
             or self.assistance.cases
+            or self.monitoring.letters.requests
+            or self.monitoring.cases.cases
+            or self.monitoring.visits
             or self.reset
         )
 
@@ -182,6 +187,10 @@ def demo_build(
     )
     # RTLH and BLT Dana Desa in the desa with accounts, through the real services.
     result.assistance = assistance_fill(seed=seed)
+    if scale == SCALE_REGENCY:
+        # The dashboards show a whole regency: letters and cases in every other village too.
+        codes = list(every_village.values_list("code", flat=True))
+        result.monitoring = regency_activity_fill(village_codes=codes, seed=seed)
     if result.created_anything:
         audit_record(
             actor=None,
@@ -205,6 +214,9 @@ def demo_build(
                 "assistance_cases_added": result.assistance.cases,
             },
         )
+    # Roll-ups for the dashboards (from the marks this build's writes left), the district's
+    # field visits in the demo desa, and the alerts.
+    monitoring_fill(result.monitoring, seed=seed, rebuild=bool(result.reset))
     _count(result)
     result.logins = demo_logins(cast=cast, regions=regions)
     return result

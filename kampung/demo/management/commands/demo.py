@@ -106,6 +106,13 @@ class Command(BaseCommand):
                     f"Program bantuan: {made_a.cases} kasus RTLH dan BLT di {made_a.villages} desa, "
                     f"{made_a.decisions} keputusan, {made_a.spps} SPP, {made_a.payments} pembayaran BLT bulanan."
                 )
+            bulk = result.monitoring
+            if bulk.letters.requests or bulk.cases.cases:
+                write(
+                    f"Seluruh kabupaten: {number_id(bulk.letters.requests)} permohonan surat di "
+                    f"{bulk.letters.villages} desa/kelurahan dan {number_id(bulk.cases.cases)} kasus bantuan di "
+                    f"{bulk.cases.villages} desa (catatan tanpa PDF, untuk dasbor pemantauan)."
+                )
             if result.reset:
                 write(
                     f"Data demo lama dihapus: {number_id(result.reset['residents'])} penduduk, "
