@@ -162,3 +162,12 @@ def test_children_link_down_one_level(client: Any, data: Any) -> None:
     assert f'href="{reverse("monitoring:region", args=[DISTRICT_A])}?{period}"' in body
     body = _get(client, user, "monitoring:region", DISTRICT_A).content.decode()
     assert f'href="{reverse("monitoring:region", args=[VILLAGE_A1])}?{period}"' in body
+
+
+def test_the_overview_links_to_the_users_alerts_and_for_dpmd_to_the_settings(client: Any, data: Any) -> None:
+    client.force_login(data.user(Role.DPMD, REGENCY))
+    page = client.get(reverse("monitoring:region", args=[REGENCY])).content.decode()
+    assert reverse("monitoring:alerts") in page and reverse("monitoring:settings") in page
+    client.force_login(data.user(Role.CAMAT, DISTRICT_A))
+    page = client.get(reverse("monitoring:region", args=[DISTRICT_A])).content.decode()
+    assert reverse("monitoring:alerts") in page and reverse("monitoring:settings") not in page

@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from kampung.accounts.scope import scope_for
 from kampung.core.formatting import MONTHS_ID, number_id, rupiah
 from kampung.monitoring import charts
+from kampung.monitoring.access import SETTINGS_EDITORS
 from kampung.monitoring.excel import (
     DATE,
     DEC,
@@ -797,4 +799,6 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         {"card": card, "url": f"{reverse(card.url_name, args=[area.region.code])}?{period.query()}"}
         for card in _cards(o)
     ]
+    regency = area.region.code[:5]
+    context["may_edit_settings"] = regency in scope_for(request.user).region_codes(*SETTINGS_EDITORS)
     return _respond(request, "region", context, [_overview_table(area, period, o)])
