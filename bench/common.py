@@ -145,3 +145,17 @@ def measure_in_scratch(module: str) -> tuple[str, dict[str, Any]]:
             capture_output=True,
         )
     return kind, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def kept_database(name: str, url: str) -> tuple[str, dict[str, str]]:
+    """The database a benchmark builds once and keeps: ``url`` (a BENCH_DATABASE_URL), or by
+    default the SQLite file ``var/bench/<name>/kampung.sqlite3``; and the environment for
+    ``kampung`` commands on it (the SQLite default also keeps its files in that folder)."""
+    folder = ROOT / "var" / "bench" / name
+    url = url or f"sqlite:///{folder / 'kampung.sqlite3'}"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="kampung.config.settings")
+    if database_kind(url) == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        env["KAMPUNG_VAR_DIR"] = str(folder)
+    env["DATABASE_URL"] = url
+    return url, env

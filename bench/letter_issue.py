@@ -35,7 +35,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Recorder, database_kind
+from bench.common import ROOT, Recorder, database_kind, percentile
 
 NAME = "letter_issue"
 VILLAGE = "35.10.01.2001"
@@ -49,12 +49,6 @@ SECONDS = 30.0
 # Enough verified requests that the workers never run out (40 letters/s for 30 s each).
 THROUGHPUT_REQUESTS = 2400
 HEAD = "kades.bench"
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 # -- in the child processes ------------------------------------------------------------------
@@ -183,7 +177,7 @@ def latency(count: int) -> dict[str, Any]:
         "letters": len(timings),
         "cold_ms": statistics.mean(timings[:WARMUP]),
         "median_ms": statistics.median(warm),
-        "p95_ms": _percentile(warm, 95),
+        "p95_ms": percentile(warm, 95),
         "max_ms": max(warm),
     }
 

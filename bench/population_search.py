@@ -28,13 +28,12 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from bench.common import ROOT, Recorder, database_kind
+from bench.common import ROOT, Recorder, database_kind, kept_database, percentile
 
 NAME = "population_search"
 QUERIES = 1000
 PAGE = 25
 SEED = 20
-DEFAULT_DIR = ROOT / "var" / "bench" / NAME
 MIN_RESIDENTS = 1_000_000
 OPERATOR = "operator.sarongan"  # 35.10.01.2001
 REGENCY_USER = "dpmd"
@@ -49,27 +48,7 @@ MIX = {
 }
 
 
-def _env(url: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="kampung.config.settings")
-    if database_kind(url) == "sqlite":
-        DEFAULT_DIR.mkdir(parents=True, exist_ok=True)
-        env["KAMPUNG_VAR_DIR"] = str(DEFAULT_DIR)
-    env["DATABASE_URL"] = url
-    return env
-
-
-def _default_url() -> str:
-    return f"sqlite:///{DEFAULT_DIR / 'kampung.sqlite3'}"
-
-
 # -- in the measuring process ---------------------------------------------------------------
-
-
-def _percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def _queries(rng: random.Random, village: str | None) -> list[tuple[str, str]]:
@@ -179,9 +158,9 @@ def measure() -> dict[str, Any]:
             figures["kinds"][kind] = {
                 "n": len(values),
                 "hits": sum(found.values()) if kind == "all" else found[kind],
-                "p50": _percentile(values, 50),
-                "p95": _percentile(values, 95),
-                "p99": _percentile(values, 99),
+                "p50": percentile(values, 50),
+                "p95": percentile(values, 95),
+                "p99": percentile(values, 99),
                 "max": max(values),
             }
         report["actors"][username] = figures
@@ -220,9 +199,8 @@ def _ensure_demo(env: dict[str, str]) -> None:
 
 
 def run() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL", "") or _default_url()
+    url, env = kept_database(NAME, os.environ.get("BENCH_DATABASE_URL", ""))
     kind = database_kind(url)
-    env = _env(url)
     _ensure_demo(env)
     done = subprocess.run(
         [sys.executable, "-m", "bench.population_search", "--measure"],

@@ -14,7 +14,7 @@ from kampung.monitoring.models import MonitoringSetting
 
 class VisitForm(forms.Form):
     """A field visit. The photos come from ``request.FILES.getlist("photos")`` (several from
-    the camera); the location fields are hidden and filled by ``monitoring/field.js`` where the
+    the camera); the location fields are hidden and filled by ``core/geolocate.js`` where the
     browser allows it."""
 
     visited_on = forms.DateField(

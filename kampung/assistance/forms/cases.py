@@ -69,7 +69,7 @@ def _photo_widget() -> forms.ClearableFileInput:
 
 class SurveyForm(forms.Form):
     """The survey of one case: one field per attribute the programme asks, the date, notes,
-    the location the browser sends (hidden, filled by ``assistance/survey.js``) and a camera
+    the location the browser sends (hidden, filled by ``core/geolocate.js``) and a camera
     field per photo kind."""
 
     surveyed_on = forms.DateField(label="Tanggal survei", widget=DATE)

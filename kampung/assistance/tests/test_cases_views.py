@@ -149,7 +149,7 @@ def test_survey_form_with_four_photos_makes_the_case_eligible(world: Any) -> Non
     html = page.content.decode()
     assert page.status_code == 200
     assert 'capture="environment"' in html and 'accept="image/*"' in html
-    assert "survey.js" in html and "<script>" not in html
+    assert "core/geolocate.js" in html and "<script>" not in html
     photos = {
         kind: jpeg(color=(i * 40, 50, 60)) for i, kind in enumerate(["atap", "dinding", "lantai", "jamban"])
     }

@@ -172,7 +172,7 @@ def test_progress_and_handover_pages(client, world, rtlh):
     page = client.get(url)
     body = page.content.decode()
     assert page.status_code == 200 and 'capture="environment"' in body and "data-geo" in body
-    assert "assistance/survey.js" in body
+    assert "core/geolocate.js" in body
     bad = client.post(url, {"percent": "0", "reported_on": "2026-06-12", "photos": [jpeg(gps=False)]})
     assert bad.status_code == 400 and "tidak memuat lokasi" in bad.content.decode()
     ok = client.post(

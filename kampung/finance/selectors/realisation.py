@@ -793,7 +793,7 @@ class RegencyRealisation:
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
-def _between(low: str, high: str, *, credit_normal: bool) -> Sum:
+def signed_sum_between(low: str, high: str, *, credit_normal: bool) -> Sum:
     """The signed sum of the lines whose account code lies in [low, high) (an index range)."""
     expr = F("credit") - F("debit") if credit_normal else F("debit") - F("credit")
     return Sum(
@@ -872,9 +872,9 @@ def regency_realisation(region_code: str, year: int, *, today: dt.date | None = 
             .filter(Q(account_code__gte="4", account_code__lt="6") | Q(account_code__in=[CASH, BANK]))
             .values("book_id", "source_code")
             .annotate(
-                rev=_between("4", "5", credit_normal=True),
-                spend=_between("5", "6", credit_normal=False),
-                cash_bank=_between("1", "2", credit_normal=False),
+                rev=signed_sum_between("4", "5", credit_normal=True),
+                spend=signed_sum_between("5", "6", credit_normal=False),
+                cash_bank=signed_sum_between("1", "2", credit_normal=False),
             )
             .order_by()
         ):

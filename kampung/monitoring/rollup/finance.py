@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import ExtractMonth, Substr
 
 from kampung.finance.models import (
@@ -48,7 +48,7 @@ from kampung.finance.models import (
     SppStatus,
 )
 from kampung.finance.selectors.ledger import IN_FORCE
-from kampung.finance.selectors.realisation import DANA_DESA
+from kampung.finance.selectors.realisation import DANA_DESA, signed_sum_between
 from kampung.finance.selectors.tranches import Readiness, TrancheState, readiness_for
 from kampung.monitoring.models import FinanceFigure, FinanceKind, FinanceYear
 from kampung.regions.models import Region
@@ -95,18 +95,6 @@ class _Year:
 
 # Figures keyed (village, year, month, kind, source, bidang, status) → [amount, count].
 _Key = tuple[str, int, int, str, str, str, str]
-
-
-def _signed(low: str, high: str, *, credit_normal: bool) -> Sum:
-    """The signed sum of the lines whose account code lies in [low, high) (an index range)."""
-    expr = F("credit") - F("debit") if credit_normal else F("debit") - F("credit")
-    return Sum(
-        Case(
-            When(account_code__gte=low, account_code__lt=high, then=expr),
-            default=Value(ZERO),
-            output_field=MONEY,
-        )
-    )
 
 
 def tranche_entry(state: TrancheState) -> dict[str, Any]:
@@ -218,9 +206,9 @@ def compute(village_codes: list[str], today: dt.date) -> None:
         .annotate(bidang=Substr("activity_code", 1, 2))
         .values("book_id", "month", "source_code", "bidang")
         .annotate(
-            rev=_signed("4", "5", credit_normal=True),
-            spend=_signed("5", "6", credit_normal=False),
-            cash=_signed("1", "2", credit_normal=False),
+            rev=signed_sum_between("4", "5", credit_normal=True),
+            spend=signed_sum_between("5", "6", credit_normal=False),
+            cash=signed_sum_between("1", "2", credit_normal=False),
         )
         .order_by()
     ):

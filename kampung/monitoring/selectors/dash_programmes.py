@@ -14,24 +14,13 @@ from django.db.models import IntegerField, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
-from kampung.assistance.models import CaseStatus, Programme
+from kampung.assistance.models import AIDED_STATUSES, Programme
+from kampung.assistance.selectors.overview import STAGES
 from kampung.monitoring.models import ProgrammeFigure
 from kampung.monitoring.selectors.dash_common import ZERO, Area
 
-STAGES: tuple[CaseStatus, ...] = (
-    CaseStatus.REGISTERED,
-    CaseStatus.ELIGIBLE,
-    CaseStatus.PRIORITISED,
-    CaseStatus.PROPOSED,
-    CaseStatus.DECIDED,
-    CaseStatus.PAID,
-    CaseStatus.IN_PROGRESS,
-    CaseStatus.DONE,
-    CaseStatus.REFUSED,
-    CaseStatus.CANCELLED,
-)
 # Decided as beneficiaries (ditetapkan and after).
-AIDED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.PAID, CaseStatus.IN_PROGRESS, CaseStatus.DONE)
+AIDED: tuple[str, ...] = tuple(AIDED_STATUSES)
 MONEY_FIELDS = ("committed", "paid")
 COUNT_FIELDS = (
     "finished",

@@ -245,7 +245,7 @@ def test_project_page_merges_reports_and_visits_newest_first(world: Any) -> None
     assert not response.context["can_record"] and 'data-testid="visit-form"' not in html
     officer = client_for(world.user(Role.DISTRICT_OFFICER, DISTRICT_A)).get(project_url())
     assert officer.context["can_record"] and 'data-testid="visit-form"' in officer.content.decode()
-    assert "monitoring/field.js" in officer.content.decode() and "<script>" not in officer.content.decode()
+    assert "core/geolocate.js" in officer.content.decode() and "<script>" not in officer.content.decode()
 
 
 def test_project_page_without_a_rollup_row_reads_the_apbdes(world: Any) -> None:

@@ -1,6 +1,7 @@
-/* Visit form: send the phone's location with the form where the browser allows it (a secure
-   page: HTTPS or localhost). Photos keep their own EXIF location; this is the fall-back the
-   server uses for a photo without one. */
+/* Forms marked data-geo (an RTLH survey, a progress report, a field visit): send the phone's
+   location with the form, only where the browser allows it (a secure page: HTTPS or
+   localhost). Photos keep their own EXIF location; this is the fall-back the server uses
+   when a photo has none. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-geo]");
@@ -15,6 +16,8 @@
   navigator.geolocation.getCurrentPosition(function (pos) {
     form.querySelector("input[name=latitude]").value = pos.coords.latitude.toFixed(6);
     form.querySelector("input[name=longitude]").value = pos.coords.longitude.toFixed(6);
+    var source = form.querySelector("input[name=location_source]");
+    if (source) { source.value = "peramban"; }
     say("Lokasi perangkat: " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5) +
         " (±" + Math.round(pos.coords.accuracy) + " m).");
   }, function () {
