@@ -57,8 +57,13 @@ def field_visits_fill(*, seed: int, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     made = 0
+    done = set(
+        FieldVisit.objects.filter(village_id__in=VILLAGE_SET_CODES, year=today.year).values_list(
+            "village_id", flat=True
+        )
+    )
     for code in VILLAGE_SET_CODES:
-        if FieldVisit.objects.filter(village_id=code, year=today.year).exists():
+        if code in done:
             continue
         officer = User.objects.filter(username=f"staf.{USERNAME_SLUGS[code[:8]]}").first()
         if officer is None:
@@ -164,5 +169,7 @@ def monitoring_fill(result: MonitoringResult, *, seed: int, rebuild: bool = Fals
     result.visits = field_visits_fill(seed=seed, today=today)
     if result.visits:
         result.marks += rollup_work(today=today).marks
-    result.alerts = str(alerts_refresh(today=today))
-    result.digests = alerts_notify()
+    if result.rebuilt or result.marks or result.visits:
+        # Something changed: the alerts as the nightly job would find them now.
+        result.alerts = str(alerts_refresh(today=today))
+        result.digests = alerts_notify()
