@@ -80,6 +80,9 @@ class AlertReport:
     still_open: int = 0
     resolved: int = 0
 
+    def __str__(self) -> str:
+        return f"{self.opened} baru, {self.still_open} masih terbuka, {self.resolved} selesai"
+
 
 @dataclass(frozen=True)
 class Found:
