@@ -425,15 +425,22 @@ def alerts_refresh(*, today: dt.date) -> AlertReport:
 # -- notification ----------------------------------------------------------------------------
 
 
+# A digest names at most this many alerts (a WhatsApp or SMS must stay readable); the rest
+# are counted and the link to the full list follows.
+DIGEST_ITEMS = 20
+
+
 def _digest_body(name: str, alerts: list[Alert]) -> str:
     base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
     lines = [f"Yth. {name},", "", f"Ada {len(alerts)} hal baru yang perlu perhatian:", ""]
-    for alert in alerts:
+    for alert in alerts[:DIGEST_ITEMS]:
         lines.append(f"- {alert.title}")
         if alert.detail:
             lines.append(f"  {alert.detail}")
         if alert.link:
             lines.append(f"  {base}{alert.link}")
+    if len(alerts) > DIGEST_ITEMS:
+        lines.append(f"- dan {len(alerts) - DIGEST_ITEMS} lainnya")
     lines += ["", "Daftar lengkap: " + base + reverse("monitoring:alerts"), "", "Kampung"]
     return "\n".join(lines)
 

@@ -309,3 +309,24 @@ def test_notify_queues_one_digest_per_recipient_once(world: Any) -> None:
     with time_machine.travel(dt.datetime(2026, 6, 6, 7, 0, tzinfo=WIB), tick=False):
         assert alerts_notify() == 2  # camat A and DPMD (A2's staff have no e-mail address)
     assert OutboxMessage.objects.count() == 7
+
+
+def test_a_long_digest_names_the_first_alerts_and_counts_the_rest(world: Any) -> None:
+    from kampung.monitoring.services.alerts import DIGEST_ITEMS
+    from kampung.notifications.models import OutboxMessage
+
+    dpmd = world.user(Role.DPMD, REGENCY)
+    dpmd.email = "dpmd@contoh.desa.id"
+    dpmd.save()
+    for n in range(DIGEST_ITEMS + 5):
+        Alert.objects.create(
+            key=f"uji:{n}",
+            kind="surat_terlambat",
+            village_id=VILLAGE_A1,
+            district_code=VILLAGE_A1[:8],
+            title=f"Peringatan uji {n}",
+        )
+    alerts_notify()
+    body = OutboxMessage.objects.get(recipient="dpmd@contoh.desa.id").body
+    assert body.count("\n- Peringatan uji") == DIGEST_ITEMS
+    assert "- dan 5 lainnya" in body and reverse("monitoring:alerts") in body
