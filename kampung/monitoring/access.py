@@ -9,7 +9,6 @@ from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_READER
 # The dashboards: village staff and BPD see their own village's page; the district its
 # villages; DPMD, the admin and the bupati the regency.
 DASHBOARD_ROLES: tuple[str, ...] = (*VILLAGE_READERS, *sorted(DISTRICT_ROLES), *sorted(REGENCY_ROLES))
-WIDE_ROLES: tuple[str, ...] = (*sorted(DISTRICT_ROLES), *sorted(REGENCY_ROLES))
 # Field visits to a physical kegiatan: the district's officers (and DPMD's monitoring team).
 VISIT_RECORDERS: tuple[str, ...] = (Role.DISTRICT_OFFICER, Role.CAMAT, Role.DPMD)
 # The regency's monitoring thresholds.

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from kampung.core.models import BaseModel
+from kampung.core.models import BaseModel, GeoPhoto
 from kampung.regions.models import Region
 
 
@@ -357,15 +357,9 @@ def _visit_photo_path(instance: FieldVisitPhoto, filename: str) -> str:
     return f"private/monitoring/{visit.village_id}/{visit.year}/{uuid.uuid4().hex}.{ext}"
 
 
-class FieldVisitPhoto(BaseModel):
+class FieldVisitPhoto(GeoPhoto):
     visit = models.ForeignKey(FieldVisit, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField("berkas", upload_to=_visit_photo_path, max_length=200)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField("ukuran (bita)", default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    taken_at = models.DateTimeField("waktu pengambilan", null=True, blank=True)
-    latitude = models.DecimalField("lintang", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("bujur", max_digits=9, decimal_places=6, null=True, blank=True)
     location_source = models.CharField(
         "sumber lokasi", max_length=10, choices=PhotoLocation.choices, blank=True
     )

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from kampung.assistance.models.programme import Programme
-from kampung.core.models import BaseModel
+from kampung.core.models import BaseModel, GeoPhoto
 from kampung.regions.models import Region
 
 
@@ -179,7 +179,7 @@ def _photo_path(instance: CasePhoto, filename: str) -> str:
     return f"private/assistance/{instance.case.village_id}/{instance.case.year}/{uuid.uuid4().hex}.{ext}"
 
 
-class CasePhoto(BaseModel):
+class CasePhoto(GeoPhoto):
     """A photo of the case (survey, progress, handover), with when and where it was taken.
     Kept under private/ and served only through a scoped view."""
 
@@ -189,12 +189,6 @@ class CasePhoto(BaseModel):
         "assistance.ProgressReport", null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField("berkas", upload_to=_photo_path, max_length=200)
-    content_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField("ukuran (bita)", default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    taken_at = models.DateTimeField("waktu pengambilan", null=True, blank=True)
-    latitude = models.DecimalField("lintang", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("bujur", max_digits=9, decimal_places=6, null=True, blank=True)
     location_source = models.CharField(
         "sumber lokasi", max_length=10, choices=LocationSource.choices, blank=True
     )

@@ -4,8 +4,6 @@ their role acts on, see :mod:`kampung.monitoring.selectors.alerts`) and a region
 
 from __future__ import annotations
 
-import io
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -16,12 +14,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kampung.monitoring.excel import DATE, XLSX_CONTENT_TYPE, Column, Table, workbook
 from kampung.monitoring.models import Alert, AlertKind
 from kampung.monitoring.selectors import alerts as sel
 from kampung.monitoring.views_common import region_page, region_title
 
 PER_PAGE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kind(request: HttpRequest, allowed: tuple[str, ...]) -> str:
@@ -30,38 +28,30 @@ def _kind(request: HttpRequest, allowed: tuple[str, ...]) -> str:
 
 
 def _workbook(title: str, alerts: QuerySet[Alert]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Peringatan"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True)
-    ws.append([])
-    ws.append(["Jenis", "Desa/kelurahan", "Kecamatan", "Peringatan", "Keterangan", "Sejak", "Tautan"])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    zone = timezone.get_current_timezone()
+    table = Table(
+        key="peringatan",
+        title="Peringatan",
+        columns=[
+            Column("Jenis"),
+            Column("Desa/kelurahan"),
+            Column("Kecamatan"),
+            Column("Peringatan"),
+            Column("Keterangan"),
+            Column("Sejak", DATE),
+            Column("Tautan"),
+        ],
+    )
     for alert in alerts.iterator(chunk_size=500):
-        ws.append(
-            [
-                alert.get_kind_display(),
-                alert.village.name,
-                alert.village.parent.name if alert.village.parent else "",
-                alert.title,
-                alert.detail,
-                alert.first_seen_at.astimezone(zone).replace(tzinfo=None),
-                alert.link,
-            ]
+        table.add(
+            alert.get_kind_display(),
+            alert.village.name,
+            alert.village.parent.name if alert.village.parent else "",
+            alert.title,
+            alert.detail,
+            timezone.localdate(alert.first_seen_at),
+            alert.link,
         )
-    for (cell,) in ws.iter_rows(min_row=4, min_col=6, max_col=6):
-        cell.number_format = "DD-MM-YYYY HH:MM"
-    ws.column_dimensions["D"].width = 50
-    ws.column_dimensions["E"].width = 50
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook(table, [title])
 
 
 def _excel(title: str, alerts: QuerySet[Alert], name: str) -> HttpResponse:

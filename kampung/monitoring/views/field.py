@@ -4,9 +4,7 @@ to users whose scope covers the village)."""
 
 from __future__ import annotations
 
-import io
 import re
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kampung.accounts.scope import scope_for
 from kampung.core.errors import KampungError, NotPermitted
 from kampung.monitoring.access import DASHBOARD_ROLES, VISIT_RECORDERS
+from kampung.monitoring.excel import DATE, DEC, INT, MONEY, XLSX_CONTENT_TYPE, Column, Table, workbook
 from kampung.monitoring.forms import VisitForm
 from kampung.monitoring.models import FieldVisitPhoto
 from kampung.monitoring.selectors import field as sel
@@ -31,7 +30,6 @@ from kampung.regions.models import Level, Region
 
 PER_PAGE = 50
 MIN_YEAR, MAX_YEAR = 2000, 2100
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ACTIVITY_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{1,3}){0,3}")
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
@@ -44,67 +42,47 @@ def _clean(value: str, limit: int) -> str:
 
 
 def _projects_workbook(region: Region, year: int, rows: list[sel.ProjectRow], label: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws: Any = wb.active
-    ws.title = "Kegiatan fisik"
-    ws.append([f"Kegiatan fisik {year} — {region_title(region)} ({label})"])
-    ws["A1"].font = Font(bold=True)
-    ws.append([])
-    ws.append(
-        [
-            "Kode desa",
-            "Desa",
-            "Kode kegiatan",
-            "Kegiatan",
-            "Lokasi",
-            "Bulan mulai",
-            "Bulan selesai",
-            "Anggaran (Rp)",
-            "Realisasi (Rp)",
-            "Realisasi (%)",
-            "Fisik (%)",
-            "Seharusnya (%)",
-            "Kunjungan",
-            "Kunjungan terakhir",
-            "Masalah",
-        ]
+    table = Table(
+        key="proyek",
+        title="Kegiatan fisik",
+        columns=[
+            Column("Kode desa"),
+            Column("Desa"),
+            Column("Kode kegiatan"),
+            Column("Kegiatan"),
+            Column("Lokasi"),
+            Column("Bulan mulai", INT),
+            Column("Bulan selesai", INT),
+            Column("Anggaran", MONEY),
+            Column("Realisasi", MONEY),
+            Column("Realisasi (%)", DEC),
+            Column("Fisik (%)", DEC),
+            Column("Seharusnya (%)", DEC),
+            Column("Kunjungan", INT),
+            Column("Kunjungan terakhir", DATE),
+            Column("Masalah"),
+        ],
     )
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
     for row in rows:
         f = row.figure
-        ws.append(
-            [
-                f.village_id,
-                f.village.name,
-                f.activity_code,
-                f.name,
-                f.location,
-                f.start_month,
-                f.end_month,
-                float(f.budget),
-                float(f.spent),
-                float(row.spent_pct) if row.spent_pct is not None else None,
-                float(f.physical_percent),
-                float(row.expected),
-                f.visits,
-                f.last_visit_on,
-                ", ".join(row.flag_labels),
-            ]
+        table.add(
+            f.village_id,
+            f.village.name,
+            f.activity_code,
+            f.name,
+            f.location,
+            f.start_month,
+            f.end_month,
+            f.budget,
+            f.spent,
+            row.spent_pct,
+            f.physical_percent,
+            row.expected,
+            f.visits,
+            f.last_visit_on,
+            ", ".join(row.flag_labels),
         )
-    for col in (8, 9):
-        for (cell,) in ws.iter_rows(min_row=4, min_col=col, max_col=col):
-            cell.number_format = "#,##0"
-    for (cell,) in ws.iter_rows(min_row=4, min_col=14, max_col=14):
-        cell.number_format = "DD-MM-YYYY"
-    ws.column_dimensions["B"].width = 22
-    ws.column_dimensions["D"].width = 40
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook(table, [f"Kegiatan fisik {year} — {region_title(region)} ({label})"])
 
 
 @login_required
