@@ -77,6 +77,10 @@ SECURE_COOKIES = env_bool("KAMPUNG_SECURE_COOKIES", False)
 LOCKOUT_FAILURES = env_int("KAMPUNG_LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_int("KAMPUNG_LOCKOUT_MINUTES", 15)
 SESSION_HOURS = env_int("KAMPUNG_SESSION_HOURS", 8)
+# kiosk: seconds without a touch before the kiosk clears everything and returns home;
+# public pages: seconds a rendered page is kept in the cache and by browsers/proxies.
+KIOSK_IDLE_SECONDS = env_int("KAMPUNG_KIOSK_IDLE_SECONDS", 60)
+PUBLIC_CACHE_SECONDS = env_int("KAMPUNG_PUBLIC_CACHE_SECONDS", 300)
 MEDIA_ROOT = Path(env_str("KAMPUNG_MEDIA_ROOT", str(VAR_DIR / "media")))
 STATIC_ROOT = Path(env_str("KAMPUNG_STATIC_ROOT", str(VAR_DIR / "static")))
 # Signing keys live outside the database (documents app); the public base URL goes into QR codes.

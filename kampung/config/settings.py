@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kampung.finance",
     "kampung.assistance",
     "kampung.monitoring",
+    "kampung.kiosk",
     "kampung.demo",
     "ninja",  # api: Swagger UI served from the package's own static files, no CDN
     "kampung.api",
@@ -181,6 +182,9 @@ KAMPUNG_WHATSAPP_GATEWAY_URL = env.WHATSAPP_GATEWAY_URL
 KAMPUNG_WHATSAPP_GATEWAY_TOKEN = env.WHATSAPP_GATEWAY_TOKEN
 KAMPUNG_GATEWAY_TIMEOUT = env.GATEWAY_TIMEOUT
 KAMPUNG_NOTIFY_MAX_ATTEMPTS = env.NOTIFY_MAX_ATTEMPTS
+
+KAMPUNG_KIOSK_IDLE_SECONDS = env.KIOSK_IDLE_SECONDS
+KAMPUNG_PUBLIC_CACHE_SECONDS = env.PUBLIC_CACHE_SECONDS
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -7,9 +6,11 @@ from django.urls import include, path
 from django.views.static import serve
 
 
-@login_required
 def root(request: HttpRequest) -> HttpResponse:
-    return redirect("accounts:home")
+    """Signed-in people go to their home page; everyone else sees the public site."""
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    return redirect("public:home")
 
 
 def public_logo(request: HttpRequest, path: str) -> HttpResponseBase:
@@ -32,6 +33,11 @@ urlpatterns = [
     path("bantuan/", include("kampung.assistance.urls")),
     path("pemantauan/", include("kampung.monitoring.urls")),
     path("notifikasi/", include("kampung.notifications.urls")),
+    path("publik/", include("kampung.kiosk.urls_public")),
+    path("anjungan/", include("kampung.kiosk.urls_kiosk")),
+    path("antrian/", include("kampung.kiosk.urls_queue")),
+    path("layar/", include("kampung.kiosk.urls_lounge")),
+    path("pengumuman/", include("kampung.kiosk.urls_announcements")),
     path("api/", include("kampung.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Only village logos are public uploads; every other file is served by a scoped view.
