@@ -35,6 +35,10 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Penduduk"), reverse("population:resident_list"), "population"))
     if roles & {Role.OPERATOR, Role.SECRETARY, Role.HEAD}:
         items.append(NavItem(_("Permohonan surat"), reverse("letters:queue"), "letters_requests"))
+    # The counter's queue desk (kiosk app): the village's front-office staff.
+    queue_villages = scope.region_codes(Role.OPERATOR, Role.SECRETARY, Role.HEAD)
+    if queue_villages:
+        items.append(NavItem(_("Antrian"), reverse("queue:desk", args=[queue_villages[0]]), "queue"))
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES | {Role.BPD}):
         items.append(NavItem(_("Keuangan"), reverse("finance:home"), "finance"))
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
@@ -49,6 +53,9 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Kewenangan saya"), reverse("authority:my_powers"), "my_powers"))
     if roles & (VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES):
         items.append(NavItem(_("Antrean keputusan"), reverse("authority:matter_queue"), "matter_queue"))
+    # Announcements for the public pages, the kiosk and the lounge (kiosk app).
+    if roles & {Role.ADMIN, Role.HEAD, Role.SECRETARY, Role.OPERATOR}:
+        items.append(NavItem(_("Pengumuman"), reverse("announcements:list"), "announcements"))
     if Role.ADMIN in roles:
         items.append(NavItem(_("Katalog surat"), reverse("letters:catalogue"), "letters_catalogue"))
         items.append(NavItem(_("Pesan keluar"), reverse("notifications:outbox_list"), "notifications"))

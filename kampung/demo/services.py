@@ -36,6 +36,7 @@ from kampung.demo.cast import (
 from kampung.demo.events import EventsResult, events_fill
 from kampung.demo.finance import FinanceResult, finance_fill
 from kampung.demo.finance_execution import ExecutionResult, execution_fill
+from kampung.demo.kiosk import KioskResult, kiosk_fill, kiosk_reset
 from kampung.demo.letters import LettersResult, letters_fill, letters_reset
 from kampung.demo.monitoring import MonitoringResult, monitoring_fill, regency_activity_fill
 from kampung.demo.population import VillagePlan, regency_plan
@@ -82,6 +83,7 @@ class DemoResult:
     execution: ExecutionResult = field(default_factory=ExecutionResult)
     assistance: AssistanceResult = field(default_factory=AssistanceResult)
     monitoring: MonitoringResult = field(default_factory=MonitoringResult)
+    kiosk: KioskResult = field(default_factory=KioskResult)
     reset: dict[str, int] = field(default_factory=dict)
     districts: int = 0
     villages: int = 0
@@ -110,6 +112,8 @@ class DemoResult:
             or self.monitoring.letters.requests
             or self.monitoring.cases.cases
             or self.monitoring.visits
+            or self.kiosk.announcements
+            or self.kiosk.tickets
             or self.reset
         )
 
@@ -191,6 +195,8 @@ def demo_build(
         # The dashboards show a whole regency: letters and cases in every other village too.
         codes = list(every_village.values_list("code", flat=True))
         result.monitoring = regency_activity_fill(village_codes=codes, seed=seed)
+    # The public site and the kiosk: announcements, BLT names published, a morning's queue.
+    result.kiosk = kiosk_fill()
     if result.created_anything:
         audit_record(
             actor=None,
@@ -365,6 +371,7 @@ def demo_reset() -> dict[str, int]:
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
+            counts.update(kiosk_reset(REGENCY_CODE))
             counts.update(assistance_reset(REGENCY_CODE))
             counts.update(letters_reset(REGENCY_CODE))
             counts["residents"], counts["families"] = _delete_population(REGENCY_CODE)

@@ -31,7 +31,8 @@ NAV = "documents"
 # --- Public verification --------------------------------------------------------------------
 
 
-def _document_facts(document: Document) -> dict[str, Any]:
+def document_facts(document: Document) -> dict[str, Any]:
+    """What a verification shows of a document (this page, the register, the kiosk)."""
     status = document.effective_status()
     return {
         "title": document.title,
@@ -70,7 +71,7 @@ def verify_code(request: HttpRequest) -> HttpResponse:
         if document is None:
             status = 404
         else:
-            context["doc"] = _document_facts(document)
+            context["doc"] = document_facts(document)
     return _no_store(render(request, "documents/verify.html", context, status=status))
 
 
@@ -91,7 +92,7 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
         and document.number == payload.get("n")
         and document.village_id == payload.get("w")
     ):
-        context["doc"] = _document_facts(document)
+        context["doc"] = document_facts(document)
     else:
         # Genuinely signed, but the register has no such document (or it differs): show
         # what the signature vouches for, and say the register could not confirm it.
@@ -210,7 +211,7 @@ def outgoing_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         {
             "village": village,
             "document": document,
-            "facts": _document_facts(document),
+            "facts": document_facts(document),
             "can_revoke": services.may_revoke(request.user, document) and document.status != "dicabut",
             "form": form,
             "nav_active": NAV,

@@ -62,26 +62,32 @@ def _headers(response: HttpResponse, max_age: int) -> HttpResponse:
     return response
 
 
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_page(view: Callable[..., HttpResponse] | None = None, *, max_age: int | None = None) -> Any:
     """Serve a GET from the cache, else run ``view`` (which must use :func:`render_public`)
-    and keep its 200 answer. Other methods are refused with 405; error pages are not kept."""
+    and keep its 200 answer. Other methods are refused with 405; error pages are not kept.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            response = HttpResponse("Metode tidak diizinkan.", status=405, content_type="text/plain")
-            response["Allow"] = "GET, HEAD"
+    ``@public_page`` keeps pages ``KAMPUNG_PUBLIC_CACHE_SECONDS``; ``@public_page(max_age=60)``
+    keeps them at most that long (a page with "today" figures)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in ("GET", "HEAD"):
+                response = HttpResponse("Metode tidak diizinkan.", status=405, content_type="text/plain")
+                response["Allow"] = "GET, HEAD"
+                return response
+            seconds = cache_seconds() if max_age is None else min(max_age, cache_seconds())
+            key = _key(request)
+            hit = cache.get(key)
+            if hit is not None:
+                content, content_type = hit
+                return _headers(HttpResponse(content, content_type=content_type), seconds)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                cache.set(key, (response.content, response["Content-Type"]), seconds)
+                return _headers(response, seconds)
             return response
-        max_age = cache_seconds()
-        key = _key(request)
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return _headers(HttpResponse(content, content_type=content_type), max_age)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            cache.set(key, (response.content, response["Content-Type"]), max_age)
-            return _headers(response, max_age)
-        return response
 
-    return wrapper
+        return wrapper
+
+    return decorate if view is None else decorate(view)

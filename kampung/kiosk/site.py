@@ -7,6 +7,7 @@ installation runs, i.e. where anyone holds a role (staff or residents). Any othe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.http import Http404
 from kampung.regions.models import Level, Region
 
 SERVED_KEY = "public:served-regencies"
+# 35 / 35.10 / 35.10.15 / 35.10.15.2004: anything else is not a region code.
+CODE_RE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 
 
 def served_regency_codes() -> list[str]:
@@ -34,8 +37,8 @@ def served_regency_codes() -> list[str]:
 
 def served_region_or_404(code: str, *levels: int) -> Region:
     """The region with this code if it lies in a served regency (and has one of ``levels``)."""
-    code = str(code or "")[:13]
-    if code[:5] not in served_regency_codes():
+    code = str(code or "")
+    if not CODE_RE.fullmatch(code) or code[:5] not in served_regency_codes():
         raise Http404("Wilayah tidak ditemukan.")
     region = Region.objects.select_related("parent", "parent__parent").filter(code=code).first()
     if region is None or (levels and region.level not in levels):

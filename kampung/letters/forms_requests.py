@@ -44,14 +44,23 @@ def people_of(letter_type: LetterType) -> list[tuple[str, str, list[str]]]:
     return people
 
 
-def _field_for(spec: dict[str, Any]) -> forms.Field:
+# The kiosk's on-screen pads (kampung/kiosk/static/kiosk/kiosk.js): no system keyboard.
+KIOSK_DIGITS = {"data-pad": "angka", "inputmode": "none", "autocomplete": "off"}
+KIOSK_TEXT = {"data-pad": "huruf", "inputmode": "none", "autocomplete": "off"}
+
+
+def _field_for(spec: dict[str, Any], *, kiosk: bool = False) -> forms.Field:
     label = str(spec.get("label") or spec["key"])
     kind = str(spec.get("type", "teks"))
     required = bool(spec.get("required"))
+    text = KIOSK_TEXT if kiosk else {}
     # The service checks again (and says what is wrong in Indonesian); the form keeps input.
     if kind == "paragraf":
         return forms.CharField(
-            label=label, required=required, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+            label=label,
+            required=required,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3, **text}),
         )
     if kind == "tanggal":
         return forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
@@ -60,28 +69,35 @@ def _field_for(spec: dict[str, Any]) -> forms.Field:
             label=label,
             required=required,
             max_length=5,
-            widget=forms.TextInput(attrs={"placeholder": "09.30"}),
+            widget=forms.TextInput(attrs={"placeholder": "09.30", **text}),
         )
     if kind in ("angka", "uang"):
         return forms.CharField(
             label=label,
             required=required,
             max_length=20,
-            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            widget=forms.TextInput(attrs=KIOSK_DIGITS if kiosk else {"inputmode": "numeric"}),
         )
     if kind == "pilihan" and spec.get("options"):
         choices = [("", "— pilih —")] + [(str(o), str(o)) for o in spec["options"]]
         return forms.ChoiceField(label=label, required=required, choices=choices)
-    return forms.CharField(label=label, required=required, max_length=200)
+    return forms.CharField(label=label, required=required, max_length=200, widget=forms.TextInput(attrs=text))
 
 
 class RequestForm(forms.Form):
-    """The request form of one type. ``counter``: the operator may tick documents as seen."""
+    """The request form of one type. ``counter``: the operator may tick documents as seen.
+    ``kiosk``: the touch kiosk's form: no upload fields (the kiosk has no scanner; the
+    originals are shown at the counter) and every typed input opens an on-screen pad."""
 
-    def __init__(self, *args: Any, letter_type: LetterType, counter: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, letter_type: LetterType, counter: bool, kiosk: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.letter_type = letter_type
         self.counter = counter
+        self.kiosk = kiosk
+        digits = KIOSK_DIGITS if kiosk else {"inputmode": "numeric"}
+        text = KIOSK_TEXT if kiosk else {}
         self.people: list[dict[str, Any]] = []
         for key, label, sources in people_of(letter_type):
             names = []
@@ -95,7 +111,7 @@ class RequestForm(forms.Form):
                     required=False,
                     max_length=16,
                     help_text=help_text,
-                    widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                    widget=forms.TextInput(attrs=digits),
                 )
                 names.append(f"{key}__nik_register")
             for part in _outsider_keys(sources):
@@ -114,7 +130,10 @@ class RequestForm(forms.Form):
                     )
                 else:
                     self.fields[name] = forms.CharField(
-                        label=f"{label}: {OUTSIDER_LABELS[part]}", required=False, max_length=200
+                        label=f"{label}: {OUTSIDER_LABELS[part]}",
+                        required=False,
+                        max_length=16 if kiosk and part == "nik" else 200,
+                        widget=forms.TextInput(attrs=digits if part == "nik" else text),
                     )
                 names.append(name)
             self.people.append(
@@ -129,25 +148,23 @@ class RequestForm(forms.Form):
         self.extra_names: list[str] = []
         for spec in letter_type.extra_fields:
             name = f"isian__{spec['key']}"
-            self.fields[name] = _field_for(spec)
+            self.fields[name] = _field_for(spec, kiosk=kiosk)
             self.extra_names.append(name)
         if "keperluan" not in letter_type.field_map():
             self.fields["keperluan"] = forms.CharField(
                 label="Keperluan",
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, **text}),
                 help_text="Untuk apa surat ini dipakai.",
             )
         self.requirement_rows: list[dict[str, Any]] = []
         for requirement in letter_type.requirements.all():
-            self.fields[f"berkas__{requirement.pk}"] = forms.FileField(
-                label=requirement.name, required=False, help_text="PDF, JPEG atau PNG, paling besar 5 MB."
-            )
-            row: dict[str, Any] = {
-                "requirement": requirement,
-                "file": f"berkas__{requirement.pk}",
-                "seen": "",
-            }
+            row: dict[str, Any] = {"requirement": requirement, "file": "", "seen": ""}
+            if not kiosk:
+                self.fields[f"berkas__{requirement.pk}"] = forms.FileField(
+                    label=requirement.name, required=False, help_text="PDF, JPEG atau PNG, paling besar 5 MB."
+                )
+                row["file"] = f"berkas__{requirement.pk}"
             if counter:
                 self.fields[f"dilihat__{requirement.pk}"] = forms.BooleanField(
                     label="Dilihat di loket", required=False
@@ -165,7 +182,7 @@ class RequestForm(forms.Form):
         return [
             {
                 "requirement": r["requirement"],
-                "file": self[r["file"]],
+                "file": self[r["file"]] if r["file"] else None,
                 "seen": self[r["seen"]] if r["seen"] else None,
             }
             for r in self.requirement_rows
@@ -199,7 +216,11 @@ class RequestForm(forms.Form):
                 subject = party if not party.empty else None
             else:
                 parties[key] = party
-        uploads = {r["requirement"].pk: data[r["file"]] for r in self.requirement_rows if data.get(r["file"])}
+        uploads = {
+            r["requirement"].pk: data[r["file"]]
+            for r in self.requirement_rows
+            if r["file"] and data.get(r["file"])
+        }
         seen = {r["requirement"].pk for r in self.requirement_rows if r["seen"] and data.get(r["seen"])}
         return RequestInput(
             letter_type=self.letter_type,

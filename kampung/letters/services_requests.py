@@ -283,7 +283,10 @@ def request_submit(*, actor: Any, village: Region, channel: str, data: RequestIn
     self-service); the subject and other parties meet the type's rules (register or typed
     in full where outsiders are allowed; the subject's basic status, e.g. dead for a death
     certificate); the extra fields; every required document uploaded (PDF/JPEG/PNG, 5 MB)
-    or — at the counter only — seen by the operator. The due date counts the village's
+    or — at the counter only — seen by the operator. At the kiosk (which has no scanner) a
+    document not uploaded is to be shown at the counter when the letter is collected:
+    nothing is recorded for it (no attachment), so the request page lists it as not yet
+    checked and the verifier checks the original. The due date counts the village's
     service time in working days.
     """
     from kampung.documents.services import scan_check
@@ -364,6 +367,8 @@ def request_submit(*, actor: Any, village: Region, channel: str, data: RequestIn
             attachments.append((requirement, upload, content_type))
         elif channel == Channel.COUNTER and requirement.pk in data.seen_at_counter:
             attachments.append((requirement, None, ""))
+        elif channel == Channel.KIOSK:
+            continue  # brought to the counter; the verifier checks the original
         else:
             how = (
                 "unggah berkasnya atau centang 'dilihat di loket'"

@@ -189,6 +189,9 @@ def _routing(actor: Any, obj: LetterRequest) -> dict[str, Any] | None:
 @login_required
 def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     obj = sel.request_for_staff(actor=request.user, code=code)
+    attachments = list(obj.attachments.select_related("requirement"))
+    # A kiosk request records nothing for a document the resident brings to the counter.
+    covered = {a.requirement_id for a in attachments}
     return render(
         request,
         "letters/request_detail.html",
@@ -196,7 +199,8 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
             "obj": obj,
             "nik": mask_nik(obj.requester.nik),
             "parties": list(obj.parties.select_related("resident")),
-            "attachments": list(obj.attachments.select_related("requirement")),
+            "attachments": attachments,
+            "unchecked": [r for r in obj.letter_type.requirements.all() if r.pk not in covered],
             "events": _history(obj),
             "acts": sel.allowed_acts(request.user, obj),
             "routing": _routing(request.user, obj),

@@ -33,6 +33,11 @@ from kampung.population.services import WRITER_ROLES
 
 PIN_LENGTH = 6
 USERNAME_PREFIX = "nik-"
+GENERIC_LOGIN_ERROR = "NIK atau PIN salah. Periksa kembali lalu coba lagi."
+CLOSED_ACCOUNT = (
+    "Akun warga Anda tidak aktif (misalnya karena data kependudukan Anda sudah berubah). "
+    "Silakan datang ke kantor desa/kelurahan."
+)
 KTP_AGE = 17
 NEVER_MARRIED = 1  # status_kawin 1 = BELUM KAWIN; 2-4 are married, divorced or widowed
 
@@ -40,6 +45,14 @@ NEVER_MARRIED = 1  # status_kawin 1 = BELUM KAWIN; 2-4 are married, divorced or 
 def username_for(nik: str) -> str:
     """The login name behind a resident account; the resident only ever types the NIK."""
     return f"{USERNAME_PREFIX}{nik.strip()}"
+
+
+def cooloff_minutes() -> int:
+    """How long a locked account stays locked (django-axes), in whole minutes, as told to residents."""
+    from django.conf import settings
+
+    cooloff = settings.AXES_COOLOFF_TIME
+    return max(1, int(cooloff.total_seconds() // 60)) if cooloff else 0
 
 
 # -- PINs ----------------------------------------------------------------------------------

@@ -18,18 +18,9 @@ from kampung.population import portal
 from kampung.population.checks import mask_nik
 from kampung.population.forms_portal import PinChangeForm, PortalLoginForm
 from kampung.population.models import ResidentAccount
+from kampung.population.portal import CLOSED_ACCOUNT, GENERIC_LOGIN_ERROR, cooloff_minutes
 
 LOGIN_URL = "portal:login"
-GENERIC_LOGIN_ERROR = "NIK atau PIN salah. Periksa kembali lalu coba lagi."
-CLOSED_ACCOUNT = (
-    "Akun warga Anda tidak aktif (misalnya karena data kependudukan Anda sudah berubah). "
-    "Silakan datang ke kantor desa/kelurahan."
-)
-
-
-def _cooloff_minutes() -> int:
-    cooloff = settings.AXES_COOLOFF_TIME
-    return max(1, int(cooloff.total_seconds() // 60)) if cooloff else 0
 
 
 def _locked_response(request: HttpRequest) -> HttpResponse:
@@ -39,7 +30,7 @@ def _locked_response(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "population/portal/locked.html",
-        {"cooloff_minutes": _cooloff_minutes()},
+        {"cooloff_minutes": cooloff_minutes()},
         status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
     )
 

@@ -10,8 +10,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_village_operator_logs_in_and_sees_the_village_home_page(page, live_server, world):
     operator = world.user(Role.OPERATOR, VILLAGE_A1)
+    # A visitor who is not signed in lands on the public site, which links to the login.
     page.goto(f"{live_server.url}/")
-    assert "/akun/masuk/" in page.url
+    assert "/publik/" in page.url
+    page.get_by_role("link", name="Masuk petugas").click()
+    page.wait_for_url("**/akun/masuk/**")
     page.get_by_label("Nama pengguna").fill(operator.username)
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()

@@ -39,6 +39,7 @@ from kampung.assistance.models import (
 )
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.kiosk.public_cache import public_cache_bump
 from kampung.regions.models import Level, Region
 
 MAX_AMOUNT = Decimal("1e13")
@@ -285,6 +286,9 @@ def programme_update(
     programme.save()
     if new_code != old_code:
         register_programme_act(programme)
+    if before.get("publish_names") != programme.publish_names:
+        # The public pages list (or stop listing) the beneficiaries' names at once.
+        transaction.on_commit(public_cache_bump)
     _audit(
         actor,
         role,

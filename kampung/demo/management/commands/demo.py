@@ -129,6 +129,13 @@ class Command(BaseCommand):
             f"Kabupaten Banyuwangi: {result.districts} kecamatan, {result.villages} desa/kelurahan, "
             f"{number_id(result.residents)} penduduk dalam {number_id(result.families)} keluarga."
         )
+        base = f"http://{HOST}:{PORT}"
+        write("")
+        write(f"Situs publik kabupaten: {base}/publik/35.10/   Layar informasi (TV lobi): {base}/layar/")
+        write(
+            f"Anjungan desa Kemiren: {base}/anjungan/35.10.15.2004/   "
+            f"Layar antrian Kemiren: {base}/antrian/35.10.15.2004/layar/"
+        )
         write("")
         write(_table(result.logins))
         if result.letters.resident_logins:

@@ -1,8 +1,10 @@
 /* Kampung kiosk (anjungan): on-screen keypads and the idle reset. No library, no network.
  *
- * - An input with data-pad="angka" (NIK, PIN), data-pad="kode" (tracking or verification
- *   code: the letters of data-keys) or data-pad="huruf" (short text) gets an on-screen pad
- *   when it is touched; inputmode="none" keeps the system keyboard away.
+ * - An input (or textarea) with data-pad="angka" (NIK, PIN), data-pad="kode" (tracking or
+ *   verification code: the letters of data-keys; data-group="4" puts the dash in by itself)
+ *   or data-pad="huruf" (short text) gets an on-screen pad when it is touched;
+ *   inputmode="none" keeps the system keyboard away.
+ * - A form with data-once is submitted once (a double tap sends nothing more).
  * - After data-idle seconds (on <body>) without a touch, key or scroll, the reset form is
  *   submitted: the server forgets the resident and the page returns home.
  */
@@ -19,7 +21,7 @@
       ["hapus", "spasi", "ok"]
     ]
   };
-  var LABELS = { hapus: "⌫ Hapus", ok: "Selesai", spasi: "Spasi" };
+  var LABELS = { hapus: "⌫ Hapus", ok: "✓ OK", spasi: "Spasi" };
   var pad = null;
   var target = null;
 
@@ -39,7 +41,7 @@
     if (!target) return;
     var max = parseInt(target.getAttribute("maxlength") || "0", 10);
     if (key === "hapus") {
-      target.value = target.value.slice(0, -1);
+      target.value = target.value.slice(0, -1).replace(/-$/, "");
     } else if (key === "ok") {
       close();
       return;
@@ -49,7 +51,13 @@
         var v = target.value;
         ch = v === "" || /[\s.]$/.test(v) ? ch : ch.toLowerCase();
       }
-      if (!max || target.value.length < max) target.value += ch;
+      // Codes are printed in groups (ACEF-3479): the dash comes by itself.
+      var group = parseInt(target.getAttribute("data-group") || "0", 10);
+      if (group > 0) {
+        var plain = target.value.replace(/-/g, "");
+        if (plain.length > 0 && plain.length % group === 0) ch = "-" + ch;
+      }
+      if (!max || target.value.length + ch.length <= max) target.value += ch;
     }
     target.dispatchEvent(new Event("input", { bubbles: true }));
   }
@@ -99,12 +107,12 @@
 
   document.addEventListener("focusin", function (e) {
     var el = e.target;
-    if (el && el.matches && el.matches("input[data-pad]")) open(el);
+    if (el && el.matches && el.matches("[data-pad]")) open(el);
   });
   document.addEventListener("pointerdown", function (e) {
     if (!target) return;
     if (e.target.closest(".pad") || e.target === target) return;
-    if (e.target.matches && e.target.matches("input[data-pad]")) return;
+    if (e.target.matches && e.target.matches("[data-pad]")) return;
     close();
   });
 
@@ -124,6 +132,18 @@
     });
     arm();
   }
+
+  // A form marked data-once is sent once: a double tap does not send it twice.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.hasAttribute || !f.hasAttribute("data-once")) return;
+    if (f.getAttribute("data-sent")) {
+      e.preventDefault();
+      return;
+    }
+    f.setAttribute("data-sent", "1");
+    f.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+  });
 
   // A print button prints the slip (the kiosk's receipt printer is the default printer).
   document.addEventListener("click", function (e) {
