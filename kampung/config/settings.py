@@ -155,6 +155,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(env.VAR_DIR / "cache"),
+        # Django's default of 300 entries would cull a third of the cache on nearly every write
+        # once the public pages of a regency (about 1,500 pages and fragments) are kept.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
 MEDIA_URL = "/media/"
