@@ -23,8 +23,8 @@ from kampung.accounts.models import Official
 from kampung.assistance.models import AIDED_STATUSES, Case, CaseStatus, Programme
 from kampung.finance.selectors.public import apbdes_public_summary
 from kampung.kiosk.models import Announcement
-from kampung.letters.models import LetterType, VillageLetterSetting
-from kampung.letters.selectors import letter_types_offered
+from kampung.letters.models import LetterType
+from kampung.letters.selectors import village_letter_rows
 from kampung.monitoring.models import FinanceFigure, FinanceKind, PopulationVillage, ProjectFigure
 from kampung.monitoring.periods import MAX_YEAR, MIN_YEAR, Period
 from kampung.monitoring.selectors.dash_common import DESA_KINDS, ZERO, Area, area_of, ratio
@@ -470,23 +470,21 @@ class Service:
 
 def services(region: Region) -> list[Service]:
     """The letters a village offers (the regency's catalogue above a village), with their
-    requirements, service time and fee: three queries."""
+    requirements, service time and fee: three queries. A village's switches and service
+    times come from the letters app's own ``village_letter_rows``."""
     if region.level == Level.VILLAGE:
-        types = letter_types_offered(village=region)
-        own = dict(
-            VillageLetterSetting.objects.filter(village=region, sla_days__isnull=False).values_list(
-                "letter_type_id", "sla_days"
-            )
-        )
+        rows = [r for r in village_letter_rows(village=region) if r.enabled]
+        types = [r.letter_type for r in rows]
+        days = {r.letter_type.pk: r.sla_days for r in rows}
     else:
         types = list(LetterType.objects.filter(active=True).order_by("name"))
-        own = {}
+        days = {t.pk: t.sla_days for t in types}
     prefetch_related_objects(types, "requirements")
     return [
         Service(
             name=t.name,
             requirements=[r.name for r in t.requirements.all()],
-            sla_days=own.get(t.pk) or t.sla_days,
+            sla_days=days[t.pk],
             fee=t.fee,
             self_service=t.self_service,
         )

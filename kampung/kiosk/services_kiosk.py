@@ -212,19 +212,6 @@ def self_service_type(village: Region, slug: str) -> TypeRow | None:
     return next((r for r in self_service_types(village) if r.letter_type.slug == slug), None)
 
 
-def family_lookup(resident: Resident) -> Any:
-    """Whom the resident may name as the letter's subject: themself or someone on their KK
-    (as on the resident site)."""
-
-    def lookup(nik: str) -> Resident | None:
-        qs = Resident.objects.filter(village_id=resident.village_id, nik=nik)
-        if resident.family_id:
-            return qs.filter(family_id=resident.family_id).first()
-        return qs.filter(pk=resident.pk).first()
-
-    return lookup
-
-
 def kiosk_request_submit(
     *, village: Region, data: RequestInput, drafted_at: float
 ) -> tuple[LetterRequest, bool]:

@@ -28,6 +28,7 @@ from kampung.kiosk import services_kiosk as svc
 from kampung.kiosk.forms_kiosk import IdentifyForm, TrackingForm, VerifyForm, form_values
 from kampung.kiosk.site import regency_of, served_regency_codes, served_region_or_404, site_context
 from kampung.letters.forms_requests import RequestForm
+from kampung.letters.selectors_requests import family_lookup
 from kampung.population.models import Resident
 from kampung.regions.models import Level, Region
 
@@ -186,7 +187,7 @@ def _check_form(form: RequestForm, resident: Resident, village: Region) -> Any:
     if not form.is_valid():
         return None
     try:
-        return form.to_input(requester=resident, village=village, lookup=svc.family_lookup(resident))
+        return form.to_input(requester=resident, village=village, lookup=family_lookup(resident))
     except KampungError as exc:
         form.add_error(None, exc.message)
         return None

@@ -4,6 +4,7 @@ sees only their own. Anything else is "not found"."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from kampung.letters.services_requests import (
     tracking_code_normalise,
     verify_act,
 )
+from kampung.population.models import Resident
 
 # Which statuses each queue shows.
 QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -30,6 +32,19 @@ QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "semua": ("Semua permohonan", ()),
 }
 WAITING = (RequestStatus.SUBMITTED, RequestStatus.VERIFIED, RequestStatus.SIGNED)
+
+
+def family_lookup(resident: Resident) -> Callable[[str], Resident | None]:
+    """Whom a resident asking for a letter themself (online or at the kiosk) may name on it:
+    themself or a member of their own family card, by NIK; anyone else is None."""
+
+    def lookup(nik: str) -> Resident | None:
+        qs = Resident.objects.filter(village_id=resident.village_id, nik=nik)
+        if resident.family_id:
+            return qs.filter(family_id=resident.family_id).first()
+        return qs.filter(pk=resident.pk).first()
+
+    return lookup
 
 
 def staff_requests(actor: Any) -> QuerySet[LetterRequest]:

@@ -345,16 +345,10 @@ def portal_form(request: HttpRequest, slug: str) -> HttpResponse:
     letter_type = _offered_type(resident.village, slug, self_service=True)
     form = RequestForm(request.POST or None, request.FILES or None, letter_type=letter_type, counter=False)
     if request.method == "POST" and form.is_valid():
-
-        def lookup(nik: str) -> Resident | None:
-            # A resident may name themself or a member of their own family card only.
-            qs = Resident.objects.filter(village=resident.village, nik=nik)
-            if resident.family_id:
-                return qs.filter(family_id=resident.family_id).first()
-            return qs.filter(pk=resident.pk).first()
-
         try:
-            data = form.to_input(requester=resident, village=resident.village, lookup=lookup)
+            data = form.to_input(
+                requester=resident, village=resident.village, lookup=sel.family_lookup(resident)
+            )
             created = svc.request_submit(
                 actor=request.user, village=resident.village, channel=Channel.ONLINE, data=data
             )
