@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,40 @@ def kept_database(name: str, url: str) -> tuple[str, dict[str, str]]:
         env["KAMPUNG_VAR_DIR"] = str(folder)
     env["DATABASE_URL"] = url
     return url, env
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server a benchmark starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def gunicorn_start(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The production server (``make serve``'s gunicorn, sync workers) on 127.0.0.1:``port``."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kampung.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def server_stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()

@@ -31,7 +31,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +39,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Recorder, database_kind, kept_database, percentile
+from bench.common import (
+    ROOT,
+    Recorder,
+    database_kind,
+    free_port,
+    gunicorn_start,
+    kept_database,
+    percentile,
+    server_stop,
+)
 
 NAME = "public_pages"
 DEMO_NAME = "monitoring_dashboard"  # the kept regency-scale demo this benchmark shares
@@ -190,12 +198,6 @@ def _wrk(port: int, paths: list[str], seconds: float) -> dict[str, Any]:
     return json.loads(line[5:])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_up(port: int, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -233,7 +235,7 @@ def run() -> None:
     reverse_home = paths[0]  # /publik/: a redirect, never cached
     workers = int(os.environ.get("WORKERS", "4"))
     seconds = float(os.environ.get("BENCH_SECONDS", "30"))
-    port = _free_port()
+    port = free_port()
     server_env = dict(env, KAMPUNG_VAR_DIR=env.get("KAMPUNG_VAR_DIR", str(ROOT / "var")))
     subprocess.run(
         [sys.executable, "-m", "kampung", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -255,22 +257,7 @@ def run() -> None:
         env=server_env,
         check=True,
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "kampung.config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-    )
+    server = gunicorn_start(port, workers, server_env)
     try:
         _wait_up(port)
         for _ in range(2 * workers):  # every worker's own start-up (imports, URL tables)
@@ -299,11 +286,7 @@ def run() -> None:
             p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
             errors = result["errors"]
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server_stop(server)
     recorder = Recorder(
         NAME,
         kind,

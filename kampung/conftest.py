@@ -59,7 +59,80 @@ def _make_user(role: str, region_code: str) -> Any:
         valid_from=dt.date(2020, 1, 1),
         password=PASSWORD,
     )
+    if role in _two_factor_roles():
+        give_totp_device(created.user)
     return created.user
+
+
+# Test users whose role needs two-factor sign-in have an authenticator with this known key
+# (RFC 6238's test key "12345678901234567890"), so tests can compute the code.
+TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+
+
+def _two_factor_roles() -> frozenset[str]:
+    from django.conf import settings
+
+    return frozenset(settings.KAMPUNG_TWO_FACTOR_ROLES)
+
+
+def give_totp_device(user: Any) -> Any:
+    """A confirmed authenticator with :data:`TOTP_KEY_HEX` (for users a test makes itself)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Uji", key=TOTP_KEY_HEX, confirmed=True)
+
+
+def totp_code(user: Any) -> str:
+    """The code the user's authenticator shows now, one the server will accept: a code is
+    accepted once (django-otp refuses a time step already used), so a second sign-in within
+    the same 30 seconds gets the next step's code (accepted within the tolerance). A third
+    one in the same window (or under a frozen clock) clears the device's replay guard."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        raise AssertionError(f"{user} has no confirmed TOTP device")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now_t = totp.t()
+    step = max(now_t, device.last_t + 1)
+    if step > now_t + device.tolerance:
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+        step = now_t
+    totp.time = device.t0 + (step - device.drift) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_with_code(client: Any, user: Any, password: str = PASSWORD) -> Any:
+    """Sign in through the login form with ``client``, and through the code step when the
+    user's role needs it. Returns the last response."""
+    from django.urls import reverse
+
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": password})
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith(reverse("accounts:two_factor")):
+        response = client.post(location, {"code": totp_code(user)})
+    return response
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` stands for a finished sign-in: the password and, for roles that
+    need it, the code step. Everything else (the middleware, the lock, the reset) stays as in
+    production; tests of the code step itself sign in through the forms."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        from kampung.accounts.services_two_factor import session_mark_verified
+
+        original(self, user, backend)
+        session = self.session
+        session_mark_verified(session, user)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(scope="session")
@@ -157,14 +230,19 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def browser_login(page: Any, base: str, user: Any, password: str = PASSWORD) -> None:
-    """Sign ``user`` in through the login page (browser tests). The login button is "Masuk";
-    the first submit button on the page is the language switch."""
+    """Sign ``user`` in through the login page (browser tests), and through the code step
+    when the user's role needs it. The login button is "Masuk"; the first submit button on
+    the page is the language switch."""
     page.context.clear_cookies()
     page.goto(f"{base}/akun/masuk/")
     page.get_by_label("Nama pengguna").fill(user.username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_load_state()
+    if "/akun/dua-langkah/" in page.url:
+        page.get_by_label("Kode verifikasi").fill(totp_code(user))
+        page.get_by_role("button", name="Verifikasi").click()
+        page.wait_for_load_state()
 
 
 @pytest.fixture(scope="session")

@@ -28,3 +28,16 @@ class LoginForm(AuthenticationForm):
 
 class ChangePasswordForm(PasswordChangeForm):
     pass
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app (or, where allowed, an 8-character backup code)."""
+
+    code = forms.CharField(
+        label="Kode verifikasi",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True, "size": 12}
+        ),
+        error_messages={"required": "Ketik kode dari aplikasi autentikator."},
+    )

@@ -21,6 +21,9 @@ class User(AbstractUser):
     staff_number = models.CharField("NIP/NIPD", max_length=30, blank=True)
     phone = models.CharField("telepon", max_length=30, blank=True)
     must_change_password = models.BooleanField("wajib ganti kata sandi", default=False)
+    # Raised whenever the user's two-factor standing changes (reset, a role that needs it):
+    # a session remembers the value it was verified at, so older sessions must verify again.
+    two_factor_epoch = models.PositiveIntegerField("generasi verifikasi dua langkah", default=0)
 
     class Meta:
         verbose_name = "pengguna"

@@ -60,6 +60,7 @@ def nav_items(scope: Scope) -> list[NavItem]:
         items.append(NavItem(_("Katalog surat"), reverse("letters:catalogue"), "letters_catalogue"))
         items.append(NavItem(_("Pesan keluar"), reverse("notifications:outbox_list"), "notifications"))
         items.append(NavItem(_("Pengguna"), reverse("accounts:user_list"), "users"))
+        items.append(NavItem(_("Klien API"), reverse("api_clients:list"), "api_clients"))
         items.append(NavItem(_("Referensi keuangan"), reverse("finance:ref_home"), "finance_ref"))
         items.append(NavItem(_("Kalender kerja"), reverse("regions:holiday_list"), "calendar"))
         items.append(NavItem(_("Jejak audit"), reverse("audit:entry_list"), "audit"))

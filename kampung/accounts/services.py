@@ -17,6 +17,7 @@ from django.utils import timezone
 from kampung.accounts.models import Official, RoleAssignment, User
 from kampung.accounts.roles import ROLE_LEVEL, Appointment, Role, role_label
 from kampung.accounts.scope import forget_scope, scope_for
+from kampung.accounts.services_two_factor import two_factor_epoch_raise, two_factor_roles
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
 from kampung.regions.models import Kind, Level, Region
@@ -242,6 +243,9 @@ def assignment_add(
     assignment.full_clean()
     assignment.save()
     forget_scope(user)
+    if role in two_factor_roles():
+        # Sessions opened before this role was given must pass the two-factor step now.
+        two_factor_epoch_raise(user)
     audit_record(
         actor=actor,
         act="accounts.assignment.add",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kampung.accounts import views_admin
+from kampung.accounts import views_admin, views_two_factor
 
 urlpatterns = [
     path("", views_admin.user_list, name="user_list"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/ubah/", views_admin.user_edit, name="user_edit"),
     path("<int:pk>/status/", views_admin.user_set_active, name="user_set_active"),
     path("<int:pk>/reset-sandi/", views_admin.user_reset_password, name="user_reset_password"),
+    path("<int:pk>/reset-dua-langkah/", views_two_factor.user_two_factor_reset, name="user_two_factor_reset"),
     path("<int:pk>/penugasan/", views_admin.assignment_add, name="assignment_add"),
     path("<int:pk>/penugasan/<int:assignment_pk>/akhiri/", views_admin.assignment_end, name="assignment_end"),
 ]

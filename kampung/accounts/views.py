@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 
 from kampung.accounts import selectors, services
 from kampung.accounts.forms import ChangePasswordForm, LoginForm
@@ -21,6 +22,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """Officials who must confirm with a code go to the code step first."""
+        from kampung.accounts.services_two_factor import PENDING, session_state
+
+        url = super().get_success_url()
+        if session_state(self.request.session, self.request.user) == PENDING:
+            return f"{reverse('accounts:two_factor')}?{urlencode({'next': url})}"
+        return url
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

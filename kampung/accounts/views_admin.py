@@ -30,6 +30,7 @@ from kampung.accounts.forms_admin import (
     UserImportForm,
 )
 from kampung.accounts.models import User
+from kampung.accounts.services_two_factor import two_factor_status
 from kampung.audit.services import audit_view
 from kampung.core.errors import KampungError
 from kampung.regions.models import Region
@@ -149,6 +150,7 @@ def _render_detail(
             "end_form": AssignmentEndForm(initial={"valid_until": timezone.localdate()}),
             "end_error": end_error,
             "is_self": target.pk == request.user.pk,
+            "two_factor": two_factor_status(target),
             "nav_active": "users",
         },
     )

@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Path, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kampung.accounts.scope import filter_by_village, get_in_scope_or_404, scope_for
-from kampung.api.auth import ActiveSessionAuth, TokenAuth
+from kampung.api.auth import ActiveSessionAuth, ScopeMissing, TokenAuth, endpoint_auth, scope_missing_message
 from kampung.api.schemas import (
     ErrorOut,
     FamilyDetailOut,
@@ -26,6 +26,7 @@ from kampung.api.schemas import (
     ResidentFilters,
     ResidentPage,
 )
+from kampung.api.scopes import FAMILIES_READ, RESIDENTS_READ
 from kampung.audit.services import audit_view
 from kampung.core.errors import KampungError
 from kampung.population import selectors
@@ -39,7 +40,9 @@ api = NinjaAPI(
     version="v1",
     description=(
         "Akses baca ke data kependudukan, dengan batas wilayah yang sama seperti di aplikasi. "
-        "Masuk dengan sesi peramban atau token API (`Authorization: Bearer kmp_...`)."
+        "Masuk dengan sesi peramban atau token API (`Authorization: Bearer ...`). Token klien "
+        "integrasi (`kmpk_...`) hanya membaca wilayah kliennya, dengan izin (scope) yang tertulis "
+        "pada tiap alamat (`x-kampung-scope`); NIK dan nomor KK sampai kepadanya disamarkan."
     ),
     urls_namespace="api-v1",
     auth=[TokenAuth(), ActiveSessionAuth()],
@@ -76,12 +79,19 @@ def _field_message(error: dict[str, Any]) -> str:
     if kind == "string_too_long":
         return f"paling panjang {ctx.get('max_length')} karakter"
     if kind == "string_pattern_mismatch":
-        return "bentuknya tidak sah (kode desa ditulis seperti 35.10.01.2001)"
+        if tuple(error.get("loc", ()))[-1:] == ("village",):
+            return "bentuknya tidak sah (kode desa ditulis seperti 35.10.01.2001)"
+        return "berisi karakter yang tidak boleh dipakai (karakter kendali)"
     if kind == "value_error":
         return str(ctx.get("error", "nilainya tidak sah"))
     if kind == "missing":
         return "wajib diisi"
     return "nilainya tidak sah"
+
+
+@api.exception_handler(ScopeMissing)
+def _scope_missing(request: HttpRequest, exc: ScopeMissing) -> HttpResponse:
+    return _error(request, 403, scope_missing_message(exc.scope), "izin_kurang")
 
 
 @api.exception_handler(ValidationError)
@@ -188,10 +198,30 @@ def _living_members(family_ids: list[int]) -> dict[int, int]:
 # -- endpoints ------------------------------------------------------------------------------
 
 population = Router(tags=["Kependudukan"])
-ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Every operation documents every error it can answer with (the Schemathesis test checks that
+# no other status appears): 400 a refusal by the rules, 401 not signed in, 403 a client token
+# without the operation's scope, 404 not found or outside the caller's region, 422 bad input.
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
 
 
-@population.get("/penduduk", response={200: ResidentPage, **ERRORS}, summary="Cari penduduk")
+def _read(path: str, *, scope: str, response: type[Any], summary: str) -> Any:
+    """A read endpoint: its scope is required of client tokens and named in the schema."""
+    return population.get(
+        path,
+        response={200: response, **ERRORS},
+        summary=summary,
+        auth=endpoint_auth(scope),
+        openapi_extra={"x-kampung-scope": scope},
+    )
+
+
+@_read("/penduduk", scope=RESIDENTS_READ, response=ResidentPage, summary="Cari penduduk")
 def resident_list(request: HttpRequest, filters: Query[ResidentFilters]) -> dict[str, Any]:
     """Residents of the villages in the caller's scope; filters as on the register page.
 
@@ -227,8 +257,11 @@ def resident_list(request: HttpRequest, filters: Query[ResidentFilters]) -> dict
     }
 
 
-@population.get(
-    "/penduduk/{resident_id}", response={200: ResidentDetailOut, **ERRORS}, summary="Data seorang penduduk"
+@_read(
+    "/penduduk/{resident_id}",
+    scope=RESIDENTS_READ,
+    response=ResidentDetailOut,
+    summary="Data seorang penduduk",
 )
 def resident_detail(request: HttpRequest, resident_id: Path[int]) -> dict[str, Any]:
     """One resident's record (opening it is recorded in the audit trail as a view)."""
@@ -259,7 +292,7 @@ def resident_detail(request: HttpRequest, resident_id: Path[int]) -> dict[str, A
     return data
 
 
-@population.get("/keluarga", response={200: FamilyPage, **ERRORS}, summary="Cari keluarga (KK)")
+@_read("/keluarga", scope=FAMILIES_READ, response=FamilyPage, summary="Cari keluarga (KK)")
 def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict[str, Any]:
     """Families of the villages in scope, by KK number or a member's name."""
     actor = _actor(request)
@@ -291,9 +324,10 @@ def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict[str
     }
 
 
-@population.get(
+@_read(
     "/keluarga/{family_id}",
-    response={200: FamilyDetailOut, **ERRORS},
+    scope=FAMILIES_READ,
+    response=FamilyDetailOut,
     summary="Data satu keluarga dan anggotanya",
 )
 def family_detail(request: HttpRequest, family_id: Path[int]) -> dict[str, Any]:

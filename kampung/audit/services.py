@@ -138,7 +138,11 @@ def audit_record(
         seq=head.seq + 1,
         at=timezone.now(),
         actor=actor_obj,
-        actor_label=(getattr(actor_obj, "display_name", "") or str(actor_obj or "sistem"))[:150],
+        actor_label=(
+            getattr(actor_obj, "display_name", "")
+            or getattr(actor, "audit_label", "")
+            or str(actor_obj or "sistem")
+        )[:150],
         role=role,
         region_code=region_code,
         act=act,

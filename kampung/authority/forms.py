@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -168,9 +169,10 @@ class InstrumentForm(forms.Form):
         data = super().clean() or {}
         upload = data.get("file")
         if upload and data.get("number") and data.get("date"):
-            # A short, predictable stored name; the uploaded name may be long or odd.
+            # A short readable stored name (the uploaded name may be long or odd) with a random
+            # part, so no one can guess where a file is kept (kampung.core.uploads).
             stem = slugify(f"{data.get('kind', '')}-{data['number']}-{data['date'].year}")[:60] or "instrumen"
-            upload.name = f"{stem}.pdf"
+            upload.name = f"{stem}-{secrets.token_hex(8)}.pdf"
         return data
 
 

@@ -33,6 +33,7 @@ from kampung.authority.forms import (
 )
 from kampung.authority.models import Instrument, MatterStatus
 from kampung.core.errors import KampungError
+from kampung.core.uploads import file_response, stored_type
 from kampung.regions.models import Region
 
 PAGE_SIZE = 25
@@ -111,14 +112,8 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def instrument_file(request: HttpRequest, pk: int) -> FileResponse:
     """The signed file, to those who read the register."""
     instrument = selectors.instrument_get_or_404(actor=request.user, pk=pk)
-    if not instrument.file:
-        raise Http404("Berkas tidak ditemukan.")
-    try:
-        handle = instrument.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Berkas tidak ditemukan.") from exc
     filename = (instrument.file.name or "instrumen.pdf").rsplit("/", 1)[-1]
-    return FileResponse(handle, content_type="application/pdf", filename=filename)
+    return file_response(instrument.file, content_type=stored_type(filename), filename=filename)
 
 
 @login_required

@@ -74,9 +74,25 @@ DEBUG = env_bool("KAMPUNG_DEBUG", False)
 DATABASE_URL = env_str("DATABASE_URL")
 ALLOWED_HOSTS = env_list("KAMPUNG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 SECURE_COOKIES = env_bool("KAMPUNG_SECURE_COOKIES", False)
+# HTTPS in production (docs/operations.md, "Production settings"): HSTS, redirect to HTTPS,
+# and whether the proxy in front says the request came over HTTPS (X-Forwarded-Proto).
+HSTS_SECONDS = env_int("KAMPUNG_HSTS_SECONDS", 0)
+HSTS_INCLUDE_SUBDOMAINS = env_bool("KAMPUNG_HSTS_INCLUDE_SUBDOMAINS", True)
+HSTS_PRELOAD = env_bool("KAMPUNG_HSTS_PRELOAD", True)
+SSL_REDIRECT = env_bool("KAMPUNG_SSL_REDIRECT", False)
+BEHIND_HTTPS_PROXY = env_bool("KAMPUNG_BEHIND_HTTPS_PROXY", False)
+CSRF_TRUSTED_ORIGINS = env_list("KAMPUNG_CSRF_TRUSTED_ORIGINS", [])
 LOCKOUT_FAILURES = env_int("KAMPUNG_LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_int("KAMPUNG_LOCKOUT_MINUTES", 15)
 SESSION_HOURS = env_int("KAMPUNG_SESSION_HOURS", 8)
+# accounts: a signed-in session ends after this many minutes without a request (0 = never).
+SESSION_IDLE_MINUTES = env_int("KAMPUNG_SESSION_IDLE_MINUTES", 30)
+# accounts: roles whose holders must confirm sign-in with a TOTP code (two-factor). By default
+# the officials who sign, approve or pay: kades, sekdes, kaur keuangan, camat, DPMD, the
+# regency admin (who grants roles and powers) and the bupati.
+TWO_FACTOR_ROLES = env_list(
+    "KAMPUNG_TWO_FACTOR_ROLES", ["kades", "sekdes", "kaur_keuangan", "camat", "dpmd", "admin", "bupati"]
+)
 # kiosk: seconds without a touch before the kiosk clears everything and returns home;
 # public pages: seconds a rendered page is kept in the cache and by browsers/proxies.
 KIOSK_IDLE_SECONDS = env_int("KAMPUNG_KIOSK_IDLE_SECONDS", 60)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from kampung.config import env
 
@@ -22,6 +23,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",  # web: Content-Security-Policy (its system checks catch settings of old versions)
+    "django_otp",  # accounts: two-factor sign-in (TOTP) for officials who sign, approve or pay
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kampung.core",
     "kampung.regions",
     "kampung.accounts",
@@ -42,6 +47,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below); a response
+    # that already carries its own (a served upload: sandbox) keeps it.
+    "csp.middleware.CSPMiddleware",
+    "kampung.core.middleware.PermissionsPolicyMiddleware",
     # Outermost after security: applies roll-up marks once the whole request is done.
     "kampung.monitoring.marks.RollupMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -52,6 +61,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # accounts: idle and absolute session expiry, then the two-factor step (before anything
+    # else a signed-in user may reach).
+    "kampung.accounts.middleware.SessionExpiryMiddleware",
+    "kampung.accounts.middleware.TwoFactorMiddleware",
     "kampung.accounts.middleware.PasswordChangeRequiredMiddleware",
     "kampung.accounts.middleware.RegencyTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -132,13 +145,69 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env.SESSION_HOURS * 3600
+KAMPUNG_SESSION_HOURS = env.SESSION_HOURS  # absolute age, checked from the sign-in time
+KAMPUNG_SESSION_IDLE_MINUTES = env.SESSION_IDLE_MINUTES
+# Two-factor sign-in (accounts/services_two_factor.py). django-otp's exponential delay is off:
+# wrong codes are counted and locked like wrong passwords (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME).
+KAMPUNG_TWO_FACTOR_ROLES = env.TWO_FACTOR_ROLES
+OTP_TOTP_ISSUER = "Kampung"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.SECURE_COOKIES
 CSRF_COOKIE_SECURE = env.SECURE_COOKIES
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads the cookie: forms carry the token
+CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env.HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = env.HSTS_PRELOAD
+SECURE_SSL_REDIRECT = env.SSL_REDIRECT
+if env.BEHIND_HTTPS_PROXY:
+    # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# No inline script anywhere and no per-request nonces, so public pages stay cacheable whole.
+# Style attributes are allowed (style-src-attr): positions computed on the server (timeline
+# bars) and the API docs' Swagger UI use them; style attributes cannot run script. Style
+# elements and sheets come only from our own static files. docs/security.md explains it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [SELF],
+        "worker-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (kampung.core.middleware): the field-photo forms read the location
+# (core/geolocate.js); nothing uses the camera API (photos come from a file input), the
+# microphone, payment or USB.
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+    "magnetometer": "()",
+    "gyroscope": "()",
+    "accelerometer": "()",
+    "display-capture": "()",
+}
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]

@@ -3,7 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import include, path
-from django.views.static import serve
+from django.views.decorators.http import require_GET
+
+from kampung.core.uploads import serve_public_image
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -13,8 +15,11 @@ def root(request: HttpRequest) -> HttpResponse:
     return redirect("public:home")
 
 
+@require_GET
 def public_logo(request: HttpRequest, path: str) -> HttpResponseBase:
-    return serve(request, path, document_root=str(settings.MEDIA_ROOT / "logo"))
+    """A village logo, public; served only when its bytes are a PNG, JPEG or WebP image,
+    with that type (never one guessed from the name) and the headers of a served upload."""
+    return serve_public_image(settings.MEDIA_ROOT / "logo", path)
 
 
 urlpatterns = [
@@ -39,6 +44,7 @@ urlpatterns = [
     path("layar/", include("kampung.kiosk.urls_lounge")),
     path("pengumuman/", include("kampung.kiosk.urls_announcements")),
     path("api/", include("kampung.api.urls")),
+    path("api-klien/", include("kampung.api.urls_admin")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Only village logos are public uploads; every other file is served by a scoped view.
     # In production the proxy serves MEDIA_ROOT/logo/ directly.

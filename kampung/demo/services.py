@@ -7,15 +7,19 @@ build again reuses the demo (and resumes one that was interrupted) without dupli
 from __future__ import annotations
 
 import random
+from base64 import b32encode
+from binascii import unhexlify
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kampung.accounts.models import Official, RoleAssignment, User
 from kampung.accounts.roles import role_label
 from kampung.accounts.services import assignment_add, official_save, user_create, user_update
+from kampung.accounts.services_two_factor import two_factor_roles
 from kampung.audit.models import AuditEntry
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError
@@ -55,6 +59,7 @@ DISTRICTS = 25
 VILLAGES = 217
 
 BUILD_ACT = "demo.build"
+DEMO_DEVICE_NAME = "Demo (kunci tercetak)"
 RESET_ACT = "demo.reset"
 
 
@@ -64,6 +69,7 @@ class Login:
     password: str
     role: str
     region: str
+    totp_secret: str = ""  # base32, for an authenticator app (roles that need two-factor sign-in)
 
 
 @dataclass
@@ -175,6 +181,7 @@ def demo_build(
     cast = demo_cast(seed=seed, names=names, resident_names=_resident_names(VILLAGE_SET_CODES))
     regions = Region.objects.in_bulk(_demo_region_codes())
     result.users_created, result.users_restored = _ensure_accounts(cast, regions, restore=reset)
+    totp_secrets = _ensure_two_factor(cast)
     result.officials_created = _ensure_officials(cast, regions)
     result.profiles_saved = _ensure_profiles(cast, regions)
     result.delegations_created = ensure_delegations()
@@ -224,7 +231,7 @@ def demo_build(
     # field visits in the demo desa, and the alerts.
     monitoring_fill(result.monitoring, seed=seed, rebuild=bool(result.reset))
     _count(result)
-    result.logins = demo_logins(cast=cast, regions=regions)
+    result.logins = demo_logins(cast=cast, regions=regions, totp_secrets=totp_secrets)
     return result
 
 
@@ -433,10 +440,39 @@ def _count(result: DemoResult) -> None:
     result.families = Family.objects.filter(village_id__gte=low, village_id__lt=high).count()
 
 
-def demo_logins(*, cast: Cast, regions: dict[str, Region]) -> list[Login]:
+def demo_logins(
+    *, cast: Cast, regions: dict[str, Region], totp_secrets: dict[str, str] | None = None
+) -> list[Login]:
+    secrets_ = totp_secrets or {}
     logins = []
     for account in cast.accounts:
         region = regions[account.region_code]
         label = role_label(account.role, kelurahan=region.kind == Kind.KELURAHAN)
-        logins.append(Login(account.username, DEMO_PASSWORD, label, f"{region} ({region.code})"))
+        logins.append(
+            Login(
+                account.username,
+                DEMO_PASSWORD,
+                label,
+                f"{region} ({region.code})",
+                secrets_.get(account.username, ""),
+            )
+        )
     return logins
+
+
+def _ensure_two_factor(cast: Cast) -> dict[str, str]:
+    """Demo officials whose role needs two-factor sign-in get a confirmed authenticator; its
+    secret is printed with the logins (and ``kampung demo_totp`` prints the current code), so
+    visitors and tests sign in without a phone. Returns user name -> base32 secret."""
+    roles = two_factor_roles()
+    wanted = [a.username for a in cast.accounts if a.role in roles]
+    keys = dict(
+        TOTPDevice.objects.filter(user__username__in=wanted, confirmed=True).values_list(
+            "user__username", "key"
+        )
+    )
+    missing = [name for name in wanted if name not in keys]
+    for user in User.objects.filter(username__in=missing) if missing else []:
+        device = TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
+        keys[user.username] = device.key
+    return {name: b32encode(unhexlify(key)).decode("ascii") for name, key in keys.items()}

@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -27,6 +31,7 @@ from kampung.accounts.roles import Role
 from kampung.accounts.scope import scope_for
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.core.uploads import image_decodes, read_limited
 from kampung.documents.models import (
     DOCUMENT_KINDS,
     Document,
@@ -207,6 +212,7 @@ def document_attach_pdf(*, document: Document, pdf_bytes: bytes) -> Document:
             return locked
         raise KampungError("Dokumen ini sudah punya PDF; PDF dokumen terbit tidak dapat diganti.")
     locked.file.save(f"{locked.pk}.pdf", ContentFile(pdf_bytes), save=False)
+    _flush_to_disk(locked.file)  # on disk before the row that names it commits
     locked.sha256 = digest
     locked.save(update_fields=["file", "sha256", "updated_at"])
     audit_record(
@@ -220,6 +226,50 @@ def document_attach_pdf(*, document: Document, pdf_bytes: bytes) -> Document:
     document.file = locked.file
     document.sha256 = digest
     return locked
+
+
+def _flush_to_disk(file: Any) -> None:
+    """fsync the file and its folder: a power cut after the commit cannot leave a document
+    that names a file whose bytes never reached the disk (a crash before the commit leaves
+    an unnamed file, which :func:`document_orphans_remove` clears)."""
+    try:
+        path = file.path
+    except NotImplementedError:  # a storage without local files keeps its own guarantees
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    folder = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def document_orphans_remove(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:
+    """Delete PDF files under ``MEDIA_ROOT/private/documents`` that no document names.
+
+    They are left by a process killed between writing a PDF and committing the row that
+    names it (:func:`document_attach_pdf`); the retry writes a new file. Only files older
+    than ``older_than`` go, so an attachment still in its transaction keeps its file.
+    Returns the removed names (relative to ``MEDIA_ROOT``)."""
+    root = Path(settings.MEDIA_ROOT)
+    folder = root / "private" / "documents"
+    if not folder.is_dir():
+        return []
+    named = set(Document.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_file() and name not in named and path.stat().st_mtime <= cutoff:
+            path.unlink()
+            removed.append(name)
+    if removed:
+        logger.warning("Removed %s PDF file(s) no document names: %s", len(removed), ", ".join(removed))
+    return removed
 
 
 def document_pdf_after_commit(*, document: Document, render: Callable[[Document], bytes]) -> None:
@@ -324,6 +374,11 @@ def scan_check(upload: UploadedFile) -> str:
     upload.seek(0)
     for signature, content_type in _SCAN_SIGNATURES:
         if head.startswith(signature):
+            # An image must also decode: JPEG/PNG magic bytes in front of a page are refused.
+            if content_type != "application/pdf" and not image_decodes(
+                read_limited(upload, max_bytes=MAX_SCAN_BYTES, what="Berkas pindaian")
+            ):
+                raise KampungError("Berkas pindaian rusak atau bukan gambar yang dapat dibaca.")
             return content_type
     raise KampungError("Berkas pindaian harus PDF, JPEG, atau PNG.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.audit.services import audit_view
 from kampung.core.errors import KampungError
+from kampung.core.uploads import EXTENSIONS, PDF, file_response
 from kampung.documents import excel, keys, selectors, services
 from kampung.documents.forms import CodeForm, IncomingFilterForm, IncomingForm, OutgoingFilterForm, RevokeForm
 from kampung.documents.models import Document, IncomingLetter
@@ -232,11 +232,7 @@ def outgoing_pdf(request: HttpRequest, code: str, pk: int) -> FileResponse:
         region=village,
         what="unduh PDF",
     )
-    response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{document.pk}.pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(document.file, content_type=PDF, filename=f"{document.pk}.pdf")
 
 
 @login_required
@@ -354,12 +350,10 @@ def incoming_scan(request: HttpRequest, code: str, pk: int) -> FileResponse:
     letter = selectors.incoming_get_or_404(actor=request.user, village=village, pk=pk)
     if not letter.scan:
         raise Http404("Pindaian tidak ada.")
-    ext = mimetypes.guess_extension(letter.scan_type) or ""
-    response = FileResponse(
-        letter.scan.open("rb"),
-        content_type=letter.scan_type or "application/octet-stream",
-        as_attachment=True,
-        filename=f"surat-masuk-{letter.agenda_number}-{letter.agenda_year}{ext}",
+    ext = EXTENSIONS.get(letter.scan_type, "bin")
+    return file_response(
+        letter.scan,
+        content_type=letter.scan_type,
+        inline=False,
+        filename=f"surat-masuk-{letter.agenda_number}-{letter.agenda_year}.{ext}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

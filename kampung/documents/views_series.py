@@ -1,6 +1,7 @@
 """A village's numbering: one series per kind of document, its pattern and the village code
-printed in its numbers. Anyone covering the village reads it; the head, the secretary and
-the regency admin change it (from the next number on)."""
+printed in its numbers. The village's staff and the district and regency roles above it read
+it (not residents or the BPD: "not found"); the head, the secretary and the regency admin
+change it (from the next number on)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, VILLAGE_STAFF
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.core.errors import KampungError
 from kampung.documents import services
 from kampung.documents.models import DEFAULT_PATTERNS, NumberSeries, SeriesKind
 from kampung.documents.numbering import number_format
+
+SERIES_READERS = tuple(sorted(VILLAGE_STAFF | DISTRICT_ROLES | REGENCY_ROLES))
 
 
 class SeriesForm(forms.Form):
@@ -43,7 +47,7 @@ def _sample(pattern: str, code: str) -> str:
 
 @login_required
 def series_list(request: HttpRequest, code: str) -> HttpResponse:
-    village = region_in_scope_or_404(request.user, code)
+    village = region_in_scope_or_404(request.user, code, *SERIES_READERS)
     if not village.is_village:
         raise Http404("Wilayah tidak ditemukan.")
     can_edit = scope_for(request.user).covers(village.code, *services.SERIES_EDITORS)

@@ -3,6 +3,8 @@ village's own list of services (on/off and service time)."""
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -106,6 +108,9 @@ def _preview(letter_type: LetterType, source: str) -> tuple[str, str]:
         return "", exc.message
 
 
+# The live preview (a sandboxed frame of the letter as printed) carries the letter's own
+# <style>; only this admin page allows inline style elements. Scripts stay 'self' only.
+@csp_update({"style-src-elem": [UNSAFE_INLINE]})  # type: ignore[arg-type]  # django-csp types views as (request) only
 @login_required
 def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
     letter_type = selectors.letter_type_for_editor(actor=request.user, slug=slug)

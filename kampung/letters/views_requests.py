@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kampung.accounts.scope import scope_for
 from kampung.core.errors import KampungError
+from kampung.core.uploads import EXTENSIONS, PDF, file_response
 from kampung.letters import selectors_requests as sel
 from kampung.letters import services_requests as svc
 from kampung.letters.forms_requests import CancelForm, RejectForm, RequestForm
@@ -275,9 +276,7 @@ def _pdf_response(obj: LetterRequest) -> HttpResponseBase:
         except KampungError:
             raise Http404("PDF surat belum dapat dibuat.") from None
         document.refresh_from_db()
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="surat-{obj.code}.pdf"'
-    return response
+    return file_response(document.file, content_type=PDF, filename=f"surat-{obj.code}.pdf")
 
 
 @login_required
@@ -289,10 +288,10 @@ def _attachment_response(obj: LetterRequest, pk: int) -> HttpResponseBase:
     attachment = obj.attachments.filter(pk=pk).first()
     if attachment is None or not attachment.file:
         raise Http404("Berkas tidak ditemukan.")
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    ext = EXTENSIONS.get(attachment.content_type, "bin")
+    return file_response(
+        attachment.file, content_type=attachment.content_type, inline=False, filename=f"lampiran-{pk}.{ext}"
+    )
 
 
 @login_required

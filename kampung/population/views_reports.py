@@ -281,6 +281,9 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def register_index(request: HttpRequest) -> HttpResponse:
     villages = villages_in_scope(request.user, *READER_ROLES).order_by("code")
+    if not villages.exists():
+        # Residents and the BPD do not read the registers: "not found", like every page here.
+        raise Http404("Halaman tidak ditemukan.")
     q = (request.GET.get("q") or "").strip()[:60]
     if q:
         villages = villages.filter(name__icontains=q)

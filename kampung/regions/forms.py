@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from kampung.core.uploads import JPEG, PNG, form_check
 from kampung.regions.models import HolidayKind, VillageProfile
 
 MAX_LOGO_BYTES = 1_048_576
@@ -32,9 +33,13 @@ class VillageProfileForm(forms.ModelForm):
 
     def clean_logo(self) -> object:
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
+        if not logo or not hasattr(logo, "read") or getattr(logo, "_committed", False):
+            return logo  # nothing new uploaded (the stored logo, or cleared)
+        if getattr(logo, "size", 0) > MAX_LOGO_BYTES:
             raise forms.ValidationError("Ukuran logo paling besar 1 MB.")
-        return logo
+        # Public at /media/logo/: checked by content (a PNG or JPEG that decodes), stored
+        # under a random name (kampung.core.uploads).
+        return form_check(logo, kinds=(PNG, JPEG), max_bytes=MAX_LOGO_BYTES, what="Logo").content()
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -244,6 +244,10 @@ def test_filters(client, world, people):
         "village=35.10",
         "village=%27%3B%20drop",
         "q=" + "a" * 101,
+        # Control characters (PostgreSQL refuses a NUL: this was a 500 found by Schemathesis).
+        "rt=%00",
+        "dusun=Krajan%0A",
+        "q=Slamet%00",
     ],
 )
 def test_junk_parameters_give_422_in_indonesian(client, world, query):
@@ -253,6 +257,14 @@ def test_junk_parameters_give_422_in_indonesian(client, world, query):
     body = response.json()
     assert body["code"] == "parameter_tidak_sah" and body["detail"].startswith("Parameter tidak sah")
     assert body["errors"] and all(e["field"] and e["message"] for e in body["errors"])
+    if "%0" in query:
+        assert body["errors"][0]["message"].startswith("berisi karakter yang tidak boleh")
+
+
+def test_control_characters_in_a_family_search_give_422(client, world):
+    token = token_for(world.user(Role.ADMIN, REGENCY))
+    response = client.get(BASE + "/keluarga?q=%00", **bearer(token))
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "q"
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ from kampung.assistance.services.surveys import programme_attributes, survey_sav
 from kampung.assistance.views import search_query
 from kampung.core.errors import KampungError
 from kampung.core.pdf import pdf_filename
+from kampung.core.uploads import EXTENSIONS, file_response
 from kampung.core.views import run_service as _run
 from kampung.population.models import BasicStatus, Family, Resident
 from kampung.population.selectors import shown_number
@@ -448,14 +449,8 @@ def _photo_or_404(request: HttpRequest, pk: int, *roles: str) -> CasePhoto:
 @login_required
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     photo = _photo_or_404(request, pk)
-    try:
-        handle = photo.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Berkas foto tidak ditemukan.") from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    ext = EXTENSIONS.get(photo.content_type, "bin")
+    return file_response(photo.file, content_type=photo.content_type, filename=f"foto-{photo.pk}.{ext}")
 
 
 @require_POST

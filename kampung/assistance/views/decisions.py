@@ -25,6 +25,7 @@ from kampung.assistance.selectors import execution as sel
 from kampung.assistance.services import decisions as svc
 from kampung.core.errors import KampungError
 from kampung.core.pdf import PDF_CONTENT_TYPE, pdf_filename
+from kampung.core.uploads import file_response
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 PER_PAGE = 25
@@ -195,7 +196,5 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     if decision.status != DecisionStatus.ISSUED or decision.document is None:
         raise Http404("Keputusan belum ditetapkan.")
     document = decision_pdf_ensure(decision)
-    response = FileResponse(document.file.open("rb"), content_type=PDF_CONTENT_TYPE)
     name = pdf_filename("keputusan", decision.programme.code, decision.village.name, str(decision.year))
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return file_response(document.file, content_type=PDF_CONTENT_TYPE, filename=name)

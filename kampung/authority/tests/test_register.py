@@ -1,6 +1,7 @@
 """The delegation register: bases, formulas, time windows, revocation, ceilings, routing."""
 
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from kampung.accounts.models import RoleAssignment
 from kampung.accounts.roles import Role
@@ -443,7 +445,9 @@ def test_instrument_files_are_not_public_media(client, world, settings, tmp_path
     (tmp_path / "instrumen").mkdir()
     (tmp_path / "instrumen" / "perbup.pdf").write_bytes(b"%PDF-1.4 rahasia")
     (tmp_path / "logo").mkdir()
-    (tmp_path / "logo" / "desa.png").write_bytes(b"png")
+    logo = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(logo, format="PNG")  # the logo route serves real images only
+    (tmp_path / "logo" / "desa.png").write_bytes(logo.getvalue())
     assert client.get("/media/instrumen/perbup.pdf").status_code == 404
     assert client.get("/media/logo/../instrumen/perbup.pdf").status_code in (400, 404)
     assert client.get("/media/logo/desa.png").status_code == 200

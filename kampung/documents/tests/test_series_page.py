@@ -65,3 +65,8 @@ def test_others_cannot_change_or_see_another_village(world: Any) -> None:
     # An unknown kind changes nothing and is no error page.
     head = _client(world.user(Role.HEAD, VILLAGE_A1))
     assert head.post(_url(), {"kind": "zzz"}).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.BPD])
+def test_residents_and_bpd_do_not_read_the_numbering(world: Any, role: str) -> None:
+    assert _client(world.user(role, VILLAGE_A1)).get(_url()).status_code == 404

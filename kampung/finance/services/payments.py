@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 
@@ -35,6 +36,7 @@ from kampung.audit.services import audit_record
 from kampung.authority.services import may_act
 from kampung.core.errors import KampungError, NotPermitted
 from kampung.core.formatting import MONTHS_ID, rupiah
+from kampung.core.uploads import image_decodes, random_name, read_limited
 from kampung.core.workflow import Workflow
 from kampung.finance import defaults, taxes
 from kampung.finance.access import SPP_DRAFTERS, TREASURY_KEEPERS
@@ -1171,7 +1173,15 @@ def _check_upload(upload: Any) -> str:
     upload.seek(0)
     if not head.startswith(magic):
         raise KampungError(f"Isi berkas {name} bukan PDF, JPEG atau PNG yang sah.")
+    if magic != ALLOWED_UPLOADS[".pdf"] and not image_decodes(read_limited(upload, max_bytes=MAX_UPLOAD)):
+        raise KampungError(f"Gambar {name} rusak atau tidak dapat dibaca.")
     return name[-200:]
+
+
+def _stored(upload: Any, name: str) -> ContentFile[bytes]:
+    """The checked upload under a random name (never the name the user gave it)."""
+    extension = name.rsplit(".", 1)[-1].lower().replace("jpeg", "jpg")
+    return ContentFile(read_limited(upload, max_bytes=MAX_UPLOAD), name=random_name(extension))
 
 
 def attachment_add(*, actor: Any, spp: Spp, kind: str, upload: Any, for_spj: bool = False) -> SppAttachment:
@@ -1195,7 +1205,7 @@ def attachment_add(*, actor: Any, spp: Spp, kind: str, upload: Any, for_spj: boo
             spp=locked,
             kind=kind,
             for_spj=bool(for_spj),
-            file=upload,
+            file=_stored(upload, name),
             name=name,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -23,6 +23,7 @@ from kampung.accounts.roles import Role
 from kampung.accounts.scope import scope_for
 from kampung.audit.services import audit_record
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.core.uploads import random_name
 from kampung.finance.access import PLAN_EDITORS
 from kampung.finance.models import (
     ActivityCode,
@@ -677,7 +678,7 @@ def musdes_save(
         setattr(musdes, key, value)
     if minutes is not None:
         old_name = musdes.minutes_file.name if musdes.minutes_file else ""
-        musdes.minutes_file.save("berita-acara.pdf", minutes, save=False)
+        musdes.minutes_file.save(random_name("pdf"), minutes, save=False)  # not guessable
         if old_name:
             # The replaced file goes only once the new one is committed.
             storage = musdes.minutes_file.storage

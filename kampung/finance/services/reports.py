@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from kampung.accounts.roles import Role
@@ -21,6 +22,7 @@ from kampung.audit.services import audit_record
 from kampung.authority.services import act_record, may_act
 from kampung.core.errors import KampungError, NotPermitted
 from kampung.core.formatting import rupiah, tanggal
+from kampung.core.uploads import EXTENSIONS, JPEG, random_name, read_limited, sniff
 from kampung.finance.ledger import book_for, lock_book, month_name
 from kampung.finance.models import (
     EDITABLE_STATES,
@@ -83,6 +85,13 @@ def check_photo(photo: Any) -> None:
         raise KampungError("Foto harus berupa gambar JPEG atau PNG.") from exc
     if kind not in PHOTO_FORMATS:
         raise KampungError("Foto harus berupa gambar JPEG atau PNG.")
+
+
+def _stored_photo(photo: Any) -> ContentFile[bytes]:
+    """The checked photo under a random name, with the extension of its content."""
+    data = read_limited(photo, max_bytes=MAX_PHOTO_BYTES, what="Foto")
+    content_type = sniff(data[:16]) or JPEG
+    return ContentFile(data, name=random_name(EXTENSIONS[content_type]))
 
 
 # -- progress reports ---------------------------------------------------------------------------
@@ -156,7 +165,7 @@ def progress_record(
         reported_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if photo:
-        report.photo = photo
+        report.photo = _stored_photo(photo)
     report.save()
     audit_record(
         actor=actor,

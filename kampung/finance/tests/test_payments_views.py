@@ -150,11 +150,11 @@ def test_detail_acts_by_role_and_flow_through_pages(client, world):
     )
     spp.refresh_from_db()
     assert spp.status == SppStatus.VERIFIED
-    # The treasurer cannot approve (message, no change).
+    # The treasurer cannot approve (refused outright, no change).
     client.logout()
     login(client, world, Role.TREASURER)
-    response = client.post(reverse("finance:spp_approve", args=[spp.pk]), follow=True)
-    assert response.status_code == 200
+    response = client.post(reverse("finance:spp_approve", args=[spp.pk]))
+    assert response.status_code == 403
     spp.refresh_from_db()
     assert spp.status == SppStatus.VERIFIED
     client.logout()

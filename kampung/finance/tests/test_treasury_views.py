@@ -209,9 +209,9 @@ def test_non_treasurer_posts_are_refused(client, world):
         url("treasury_transfers"), {"date": "2026-03-10", "direction": "tarik", "amount": "1000"}
     )
     assert response.status_code == 400 and any("Kaur Keuangan" in m for m in _msgs(response))
-    response = client.post(url("treasury_close_post"), {"month": "1"}, follow=True)
+    response = client.post(url("treasury_close_post"), {"month": "1"})
+    assert response.status_code == 403
     assert Book.objects.get(village_id=VILLAGE_A1, year=Y).closed_through == 0
-    assert _msgs(response)
     client.force_login(world.user(Role.TREASURER, VILLAGE_B1))
     assert client.post(url("treasury_transfers"), {"direction": "tarik"}).status_code == 404
     assert CashTransfer.objects.count() == 0

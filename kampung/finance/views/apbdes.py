@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,6 +68,27 @@ def _apbdes_or_404(request: HttpRequest, pk: int) -> Apbdes:
     return apbdes
 
 
+EDITORS_ONLY = "Hanya sekretaris, operator, kaur keuangan atau kepala desa yang dapat menyusun APBDes."
+
+
+def _editor_or_403(user: Any, village_code: str) -> None:
+    """A budget write: in scope (checked before) but not a budget editor there is 403."""
+    if not scope_for(user).roles_at(village_code) & set(BUDGET_EDITORS):
+        raise PermissionDenied(EDITORS_ONLY)
+
+
+def _editor_apbdes_or_403(request: HttpRequest, pk: int) -> Apbdes:
+    apbdes = _apbdes_or_404(request, pk)
+    _editor_or_403(request.user, apbdes.village_id)
+    return apbdes
+
+
+def _editor_activity_or_403(request: HttpRequest, pk: int) -> BudgetActivity:
+    activity = _activity_or_404(request, pk)
+    _editor_or_403(request.user, activity.apbdes.village_id)
+    return activity
+
+
 def _form_errors(request: HttpRequest, form: Any) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
@@ -116,6 +138,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def apbdes_create(request: HttpRequest, code: str) -> HttpResponse:
     region = desa_in_scope_or_404(request.user, code, *FINANCE_READERS)
+    _editor_or_403(request.user, region.code)
     form = CreateForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -210,7 +233,9 @@ def apbdes_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     apbdes = _apbdes_or_404(request, pk)
     back = redirect("finance:apbdes_detail", pk=apbdes.pk)
     user = request.user
+    # Whoever may not take this step at all is refused before any form is read (403).
     if act == "perubahan":
+        _editor_or_403(user, apbdes.village_id)
         form = RevisionForm(request.POST)
         if not form.is_valid():
             _form_errors(request, form)
@@ -232,6 +257,9 @@ def apbdes_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
         return back
     if act not in ACTIONS:
         raise Http404("Tindakan tidak dikenal.")
+    decision = may_act(user, svc.ACTS[ACTIONS[act][0][0]], apbdes.village_id)
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason or "Anda tidak berwenang mengambil tindakan ini.")
     form = ACTIONS[act][1](request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -287,7 +315,7 @@ def _line_form_post(request: HttpRequest, form: Any, call: Callable[[dict[str, A
 @login_required
 @require_POST
 def apbdes_revenue_save(request: HttpRequest, pk: int) -> HttpResponse:
-    apbdes = _apbdes_or_404(request, pk)
+    apbdes = _editor_apbdes_or_403(request, pk)
     form = RevenueForm(
         request.POST, accounts=sel.account_choices(apbdes.village, "4."), sources=sel.source_choices()
     )
@@ -304,7 +332,7 @@ def apbdes_revenue_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def apbdes_revenue_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    apbdes = _apbdes_or_404(request, pk)
+    apbdes = _editor_apbdes_or_403(request, pk)
     line = get_object_or_404(RevenueLine, apbdes=apbdes, pk=line_pk)
     _run(request, lambda: svc.revenue_line_delete(actor=request.user, line=line), "Pendapatan dihapus.")
     return redirect(reverse("finance:apbdes_detail", args=[apbdes.pk]) + "#pendapatan")
@@ -313,7 +341,7 @@ def apbdes_revenue_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpRe
 @login_required
 @require_POST
 def apbdes_financing_save(request: HttpRequest, pk: int) -> HttpResponse:
-    apbdes = _apbdes_or_404(request, pk)
+    apbdes = _editor_apbdes_or_403(request, pk)
     form = FinancingForm(
         request.POST, accounts=sel.account_choices(apbdes.village, "6."), sources=sel.source_choices()
     )
@@ -330,7 +358,7 @@ def apbdes_financing_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def apbdes_financing_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    apbdes = _apbdes_or_404(request, pk)
+    apbdes = _editor_apbdes_or_403(request, pk)
     line = get_object_or_404(FinancingLine, apbdes=apbdes, pk=line_pk)
     _run(request, lambda: svc.financing_line_delete(actor=request.user, line=line), "Pembiayaan dihapus.")
     return redirect(reverse("finance:apbdes_detail", args=[apbdes.pk]) + "#pembiayaan")
@@ -339,7 +367,7 @@ def apbdes_financing_delete(request: HttpRequest, pk: int, line_pk: int) -> Http
 @login_required
 @require_POST
 def apbdes_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    apbdes = _apbdes_or_404(request, pk)
+    apbdes = _editor_apbdes_or_403(request, pk)
     form = ActivityForm(request.POST, codes=sel.activity_code_choices(apbdes.village))
     created: list[BudgetActivity] = []
     _line_form_post(
@@ -383,6 +411,7 @@ def apbdes_activity(request: HttpRequest, pk: int) -> HttpResponse:
     sources = sel.source_choices()
     editing = None
     if request.method == "POST":
+        _editor_or_403(request.user, apbdes.village_id)
         form = LineForm(request.POST, accounts=accounts, sources=sources)
         line = BudgetLine.objects.filter(activity=activity, pk=_int(request.POST.get("line")) or 0).first()
         if form.is_valid():
@@ -469,7 +498,7 @@ def _ssh_url() -> str:
 @login_required
 @require_POST
 def apbdes_activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _activity_or_404(request, pk)
+    activity = _editor_activity_or_403(request, pk)
     form = ActivityForm(request.POST, codes=sel.activity_code_choices(activity.apbdes.village))
     _line_form_post(
         request,
@@ -485,7 +514,7 @@ def apbdes_activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def apbdes_activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _activity_or_404(request, pk)
+    activity = _editor_activity_or_403(request, pk)
     apbdes_pk = activity.apbdes_id
     if _run(request, lambda: svc.activity_delete(actor=request.user, activity=activity), "Kegiatan dihapus."):
         return redirect(reverse("finance:apbdes_detail", args=[apbdes_pk]) + "#belanja")
@@ -498,7 +527,7 @@ def apbdes_line_delete(request: HttpRequest, pk: int) -> HttpResponse:
     line = BudgetLine.objects.filter(pk=pk).select_related("activity").first()
     if line is None:
         raise Http404("Rincian tidak ditemukan.")
-    activity = _activity_or_404(request, line.activity_id)
+    activity = _editor_activity_or_403(request, line.activity_id)
     line.activity = activity
     _run(request, lambda: svc.budget_line_delete(actor=request.user, line=line), "Rincian dihapus.")
     return redirect(reverse("finance:apbdes_activity", args=[activity.pk]) + "#rincian")

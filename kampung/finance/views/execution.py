@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kampung.accounts.scope import scope_for
+from kampung.authority.services import may_act
 from kampung.core.errors import KampungError
 from kampung.core.views import run_service as _run
 from kampung.finance.access import FINANCE_READERS, desa_in_scope_or_404
@@ -28,6 +30,13 @@ from kampung.finance.views.outputs import apbdes_or_404
 
 def _roles(request: HttpRequest, village_code: str) -> frozenset[str]:
     return scope_for(request.user).roles_at(village_code)
+
+
+def _may_act_or_403(request: HttpRequest, act: str, village_code: str) -> None:
+    """A reader in scope who may not take this step at all is refused before anything is read."""
+    decision = may_act(request.user, act, village_code)
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason or "Anda tidak berwenang mengambil tindakan ini.")
 
 
 @login_required
@@ -68,6 +77,8 @@ def dpa_list(request: HttpRequest, pk: int) -> HttpResponse:
 def dpa_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Draft the DPA of one kegiatan (``activity`` in the form) or of all (none given)."""
     apbdes = apbdes_or_404(request, pk)
+    if not _roles(request, apbdes.village_id) & set(svc.DPA_DRAFTERS):
+        raise PermissionDenied("Hanya pelaksana kegiatan atau sekretaris desa yang dapat menyusun DPA.")
     raw = request.POST.get("activity", "")
     if raw:
         activity = BudgetActivity.objects.filter(apbdes=apbdes, pk=raw if raw.isdigit() else 0).first()
@@ -129,6 +140,9 @@ def dpa_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dpa_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     dpa = _dpa_or_404(request, pk)
+    if act not in ("verify", "approve"):
+        raise Http404("Tindakan tidak dikenal.")
+    _may_act_or_403(request, f"finance.dpa.{act}", dpa.activity.apbdes.village_id)
     if act == "verify":
         _run(request, lambda: svc.dpa_verify(actor=request.user, dpa=dpa), "DPA diverifikasi.")
     elif act == "approve":
@@ -212,6 +226,9 @@ def rak_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def rak_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     apbdes = apbdes_or_404(request, pk)
+    if act not in ("verify", "approve"):
+        raise Http404("Tindakan tidak dikenal.")
+    _may_act_or_403(request, f"finance.rak.{act}", apbdes.village_id)
     if act == "verify":
         _run(request, lambda: svc.rak_verify(actor=request.user, apbdes=apbdes), "RAK diverifikasi.")
     elif act == "approve":

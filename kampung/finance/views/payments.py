@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ from kampung.accounts.scope import scope_for
 from kampung.audit.models import AuditEntry
 from kampung.core.errors import KampungError
 from kampung.core.pdf import PDF_CONTENT_TYPE, pdf_filename, render_pdf
+from kampung.core.uploads import file_response, stored_type
 from kampung.core.views import run_service as _run
 from kampung.finance import taxes as tax_table
 from kampung.finance.access import FINANCE_READERS, SPP_DRAFTERS, TREASURY_KEEPERS, desa_in_scope_or_404
@@ -75,6 +77,22 @@ def _spp_or_404(request: HttpRequest, pk: int) -> tuple[Spp, Region]:
 
 def _roles(request: HttpRequest, code: str) -> frozenset[str]:
     return frozenset(scope_for(request.user).roles_at(code))
+
+
+def _may_take(
+    request: HttpRequest, spp: Spp, *, roles: tuple[str, ...] = (), acts: tuple[str, ...] = ()
+) -> None:
+    """403 for a user of the village who may not take this act at all: none of ``roles`` here
+    and no basis for any of ``acts`` in the authority register. The act's other refusals (its
+    stage, amount, date) stay messages from the service."""
+    from kampung.authority.services import may_act
+
+    village_code = spp.book.village_id
+    if _roles(request, village_code) & set(roles):
+        return
+    if any(may_act(request.user, act, village_code).allowed for act in acts):
+        return
+    raise PermissionDenied("Anda tidak berwenang melakukan tindakan ini pada SPP desa ini.")
 
 
 def _detail(spp: Spp) -> HttpResponse:
@@ -432,6 +450,7 @@ def spp_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_submit(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, roles=SPP_DRAFTERS)
     _run(request, lambda: svc.spp_submit(actor=request.user, spp=spp), "SPP diajukan ke sekretaris desa.")
     return _detail(spp)
 
@@ -440,6 +459,7 @@ def spp_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, roles=SPP_DRAFTERS)
     _run(request, lambda: svc.spp_cancel(actor=request.user, spp=spp), "SPP dibatalkan.")
     return _detail(spp)
 
@@ -448,6 +468,7 @@ def spp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_verify(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, acts=("finance.spp.verify",))
     form = forms.VerifyForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
@@ -470,6 +491,7 @@ def spp_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_reject(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, acts=tuple(svc.REJECT_ACT.values()))
     note = str(request.POST.get("note", ""))[:2000]
     _run(
         request,
@@ -483,6 +505,7 @@ def spp_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_approve(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, acts=("finance.spp.approve",))
     _run(request, lambda: svc.spp_approve(actor=request.user, spp=spp), "SPP disetujui.")
     return _detail(spp)
 
@@ -605,6 +628,7 @@ def spp_spj(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_return(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, roles=TREASURY_KEEPERS)
     form = forms.ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Isi tanggal dan cara penerimaan sisa panjar.")
@@ -625,6 +649,7 @@ def spp_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spp_attach(request: HttpRequest, pk: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
+    _may_take(request, spp, roles=svc.SPJ_ROLES)
     kind = str(request.POST.get("kind", ""))
     for_spj = request.POST.get("for_spj") in ("1", "on", "true", "True")
     upload = request.FILES.get("file")
@@ -647,11 +672,9 @@ def _attachment_or_404(spp: Spp, att: int) -> SppAttachment:
 def spp_attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
     spp, _ = _spp_or_404(request, pk)
     attachment = _attachment_or_404(spp, att)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Berkas tidak ditemukan.") from exc
-    return FileResponse(handle, as_attachment=False, filename=attachment.name)
+    # The type comes from the stored name, whose extension the upload check matched to the bytes.
+    content_type = stored_type(attachment.file.name or "")
+    return file_response(attachment.file, content_type=content_type, filename=attachment.name)
 
 
 @require_POST
@@ -659,6 +682,7 @@ def spp_attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
 def spp_detach(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     spp, _ = _spp_or_404(request, pk)
     attachment = _attachment_or_404(spp, att)
+    _may_take(request, spp, roles=svc.SPJ_ROLES)
     _run(
         request, lambda: svc.attachment_remove(actor=request.user, attachment=attachment), "Dokumen dihapus."
     )

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kampung.accounts.scope import scope_for
 from kampung.core.errors import KampungError
+from kampung.core.uploads import PDF, file_response
 from kampung.finance.access import FINANCE_READERS, PLAN_EDITORS, desa_in_scope_or_404
 from kampung.finance.forms.planning import (
     CounterProposalForm,
@@ -545,10 +546,9 @@ def musdes_minutes(request: HttpRequest, code: str, pk: int) -> HttpResponseBase
     musdes = sel.musdes_get(village=village, pk=pk)
     if not musdes.minutes_file:
         raise Http404("Berita acara belum diunggah.")
-    response = FileResponse(musdes.minutes_file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="berita-acara-musdes-{musdes.pk}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(
+        musdes.minutes_file, content_type=PDF, inline=False, filename=f"berita-acara-musdes-{musdes.pk}.pdf"
+    )
 
 
 # -- proposals -----------------------------------------------------------------------------

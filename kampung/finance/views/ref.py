@@ -212,6 +212,9 @@ def ref_local(request: HttpRequest) -> HttpResponse:
 
 def _local_save(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse:
     regency = _admin_regency(request)
+    # Another regency's code is not found, whatever the form holds.
+    account = get_object_or_404(Account, pk=pk, regency=regency) if pk and kind == "account" else None
+    activity = get_object_or_404(ActivityCode, pk=pk, regency=regency) if pk and kind != "account" else None
     form = LocalCodeForm(request.POST, prefix="rek" if kind == "account" else "keg")
     if not form.is_valid():
         messages.error(request, "Isi kode dan nama dengan benar.")
@@ -219,12 +222,10 @@ def _local_save(request: HttpRequest, kind: str, pk: int | None) -> HttpResponse
     code, name = form.cleaned_data["code"], form.cleaned_data["name"]
     try:
         if kind == "account":
-            account = get_object_or_404(Account, pk=pk, regency=regency) if pk else None
             row: Any = svc.local_account_save(
                 actor=request.user, regency=regency, code=code, name=name, account=account
             )
         else:
-            activity = get_object_or_404(ActivityCode, pk=pk, regency=regency) if pk else None
             row = svc.local_activity_save(
                 actor=request.user, regency=regency, code=code, name=name, activity=activity
             )

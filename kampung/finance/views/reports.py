@@ -11,8 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kampung.accounts.roles import DISTRICT_ROLES, REGENCY_ROLES, Role
 from kampung.accounts.scope import region_in_scope_or_404, scope_for
 from kampung.core.pdf import pdf_filename
+from kampung.core.uploads import file_response, stored_type
 from kampung.core.views import run_service as _run
 from kampung.finance.access import FINANCE_READERS, desa_in_scope_or_404
 from kampung.finance.forms.reports import ProgressForm, SubmitForm
@@ -226,13 +228,9 @@ def progress_photo(request: HttpRequest, code: str, year: int, pk: int) -> HttpR
     report = get_object_or_404(ProgressReport, pk=pk, book__village_id=village.code, book__year=year)
     if not report.photo:
         raise Http404("Tidak ada foto.")
-    try:
-        handle = report.photo.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Foto tidak ditemukan.") from exc
-    name = (report.photo.name or "").lower()
-    content_type = "image/png" if name.endswith(".png") else "image/jpeg"
-    return FileResponse(handle, content_type=content_type)
+    content_type = stored_type(report.photo.name or "")
+    ext = content_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+    return file_response(report.photo, content_type=content_type, filename=f"kemajuan-{report.pk}.{ext}")
 
 
 # -- LPJ, SiLPA and submissions ---------------------------------------------------------------------
@@ -272,6 +270,8 @@ def report_lpj(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_POST
 def silpa_carry(request: HttpRequest, code: str, year: int) -> HttpResponse:
     village = _village(request, code, year)
+    if not _roles(request, village.code) & set(svc.SILPA_CARRIERS):
+        raise PermissionDenied("Anda tidak berwenang memindahkan SiLPA desa ini.")
     _run(
         request,
         lambda: svc.silpa_carry(actor=request.user, village_code=village.code, year=year),
@@ -286,6 +286,10 @@ def report_submit(request: HttpRequest, code: str, year: int, kind: str) -> Http
     village = _village(request, code, year)
     if kind not in ReportKind.values:
         raise Http404("Jenis laporan tidak dikenal.")
+    from kampung.authority.services import may_act
+
+    if not may_act(request.user, svc.SUBMIT_ACTS[ReportKind(kind)], village.code).allowed:
+        raise PermissionDenied("Anda tidak berwenang menyampaikan laporan desa ini.")
     form = SubmitForm(request.POST)
     back = request.POST.get("next", "")
     target = back if back in ("lpj", "index") else ("lpj" if kind == ReportKind.LPJ else "index")

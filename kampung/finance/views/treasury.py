@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -462,6 +463,10 @@ def month_close(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @login_required
 def month_close_post(request: HttpRequest, code: str, year: int) -> HttpResponse:
     page = Page(request, code, year)
+    from kampung.authority.services import may_act
+
+    if not may_act(request.user, svc.MONTH_CLOSE_ACT, page.village.code, at=page.today).allowed:
+        raise PermissionDenied("Anda tidak berwenang menutup buku desa ini.")
     form = forms.CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Bulan tidak dikenal.")

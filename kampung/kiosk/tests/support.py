@@ -20,7 +20,7 @@ def axe_violations(page: Any, *, impacts: tuple[str, ...] = SERIOUS) -> list[dic
     """Run axe-core (WCAG 2.x A/AA rules) on the page as it is now; the violations of the
     given impacts, each with its rule id, impact, help text and the offending elements."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source())
+        page.evaluate(axe_source())
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {

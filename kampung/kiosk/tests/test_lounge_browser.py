@@ -57,7 +57,9 @@ def test_lounge_rotates_by_itself(page: Any, live_server: Any) -> None:
     assert "Panel 1 dari 5" in page.locator(".l-status").inner_text()
     assert_accessible(page, "layar informasi (angka utama)")
     screenshot(page, "lounge-1920x1080-kpi")
-    page.wait_for_function("document.querySelector('.l-panel.l-current').id === 'panel-today'", timeout=9000)
+    page.wait_for_function(
+        "() => document.querySelector('.l-panel.l-current').id === 'panel-today'", timeout=9000
+    )
     assert page.locator("#panel-today").is_visible() and page.locator("#panel-kpi").is_hidden()
     _settled(page)
     assert_accessible(page, "layar informasi (layanan hari ini)")

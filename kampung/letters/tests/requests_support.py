@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from kampung.accounts.roles import Role
 from kampung.conftest import REGENCY, VILLAGE_A1
@@ -19,7 +21,16 @@ DOMISILI = "surat-keterangan-domisili"
 KEMATIAN = "surat-keterangan-kematian"
 USAHA = "surat-keterangan-usaha"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A real PNG: uploads must decode, not only start with the right bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = _png()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kampung.accounts.scope import scope_for
 from kampung.core.errors import KampungError, NotPermitted
+from kampung.core.uploads import file_response
 from kampung.monitoring.access import DASHBOARD_ROLES, VISIT_RECORDERS
 from kampung.monitoring.excel import DATE, DEC, INT, MONEY, XLSX_CONTENT_TYPE, Column, Table, workbook
 from kampung.monitoring.forms import VisitForm
@@ -228,15 +229,8 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = FieldVisitPhoto.objects.select_related("visit").filter(pk=pk).first()
     if photo is None or not scope_for(request.user).covers(photo.visit.village_id, *DASHBOARD_ROLES):
         raise Http404("Foto tidak ditemukan.")
-    try:
-        handle = photo.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Berkas foto tidak ditemukan.") from exc
-    content_type = photo.content_type if photo.content_type in _EXTENSIONS else "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = (
-        f'inline; filename="kunjungan-{photo.visit_id}-{photo.pk}.{_EXTENSIONS.get(content_type, "bin")}"'
+    return file_response(
+        photo.file,
+        content_type=photo.content_type,
+        filename=f"kunjungan-{photo.visit_id}-{photo.pk}.{_EXTENSIONS.get(photo.content_type, 'bin')}",
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -380,6 +380,13 @@ def test_register_index_lists_villages_in_scope(client, world, story):
     assert response.status_code == 302 and VILLAGE_A1 in response["Location"]
 
 
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.BPD])
+def test_register_index_not_found_for_those_who_do_not_read_the_register(client, world, role):
+    client.force_login(world.user(role, VILLAGE_A1))
+    assert client.get(reverse("population:register_index")).status_code == 404
+    assert client.get(reverse("population:register_index"), {"q": "Sar"}).status_code == 404
+
+
 # -- Buku Mutasi --------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kampung.accounts.roles import Role
-from kampung.conftest import DISTRICT_A, PASSWORD, REGENCY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from kampung.conftest import DISTRICT_A, REGENCY, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, browser_login
 from kampung.population import services, statistics
 from kampung.population.models import Sex
 from kampung.population.tests.factories import make_family, make_resident
@@ -288,11 +288,7 @@ def test_excel_export_holds_the_figures(client, world, people):
 def test_charts_render_in_the_browser(page, live_server, world, people):
     """The SVG bars are drawn with the colours from kampung.css, and the picker changes region."""
     user = world.user(Role.CAMAT, DISTRICT_A)
-    page.goto(f"{live_server.url}/akun/masuk/")
-    page.get_by_label("Nama pengguna").fill(user.username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
+    browser_login(page, live_server.url, user)
     page.goto(f"{live_server.url}{reverse('population:statistics')}")
     assert page.locator("svg.chart").count() == 6
     assert page.get_by_role("img", name="Piramida umur penduduk").is_visible()

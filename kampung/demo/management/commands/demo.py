@@ -138,6 +138,11 @@ class Command(BaseCommand):
         )
         write("")
         write(_table(result.logins))
+        if any(x.totp_secret for x in result.logins):
+            write(
+                "Akun yang menandatangani, menyetujui atau membayar diminta kode 6 angka setelah kata sandi: "
+                "masukkan kunci TOTP ke aplikasi autentikator, atau jalankan `kampung demo_totp NAMA_PENGGUNA`."
+            )
         if result.letters.resident_logins:
             write("")
             write("Akun warga (masuk di /warga/ dengan NIK dan PIN):")
@@ -186,10 +191,16 @@ def _migrate_if_needed() -> None:
 
 def _table(
     logins: list[Login],
-    header: tuple[str, str, str, str] = ("Nama pengguna", "Kata sandi", "Peran", "Wilayah"),
+    header: tuple[str, ...] = ("Nama pengguna", "Kata sandi", "Peran", "Wilayah"),
 ) -> str:
-    rows = [header] + [(x.username, x.password, x.role, x.region) for x in logins]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    rows: list[tuple[str, ...]] = [header] + [(x.username, x.password, x.role, x.region) for x in logins]
+    if any(x.totp_secret for x in logins):
+        # Officials who sign, approve or pay confirm each sign-in with a code: the secret goes
+        # into an authenticator app, or `kampung demo_totp NAME` prints the current code.
+        rows = [(*header, "Kunci TOTP (verifikasi dua langkah)")] + [
+            (x.username, x.password, x.role, x.region, x.totp_secret or "-") for x in logins
+        ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
