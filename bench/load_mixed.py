@@ -131,22 +131,28 @@ def plan() -> dict[str, Any]:
             ],
         }
 
-    regency = Region.objects.get(code=VILLAGE_SET_CODES[0][:5])
-    regional = [
-        reverse("monitoring:region", args=[regency.code]),
-        reverse("monitoring:finance", args=[regency.code]),
-        reverse("monitoring:letters", args=[regency.code]),
-        reverse("monitoring:region", args=[villages[0][:8]]),
-        reverse("monitoring:region", args=[villages[0]]),
-        reverse("monitoring:alerts"),
-    ]
+    def regional_paths(code: str) -> list[str]:
+        """What an official over ``code`` (the regency or a district) watches: its dashboards,
+        one of its districts (or villages) and a village under it, and the alerts list."""
+        village = next((v for v in villages if v.startswith(code + ".")), villages[0])
+        child = village[:8] if len(code) == 5 else village
+        return [
+            reverse("monitoring:region", args=[code]),
+            reverse("monitoring:finance", args=[code]),
+            reverse("monitoring:letters", args=[code]),
+            reverse("monitoring:region", args=[child]),
+            reverse("monitoring:region", args=[village]),
+            reverse("monitoring:alerts"),
+        ]
+
+    regional_officials = officials(Role.DPMD) + officials(Role.BUPATI) + officials(Role.CAMAT)
     return {
         "villages": {code: village_paths(code) for code in villages},
         "residents": residents,
         "operators": [o for o in officials(Role.OPERATOR) if o["region"] in villages],
         "treasurers": [o for o in officials(Role.TREASURER) if o["region"] in villages],
-        "regency": officials(Role.DPMD) + officials(Role.BUPATI) + officials(Role.CAMAT),
-        "regional": regional,
+        "regency": regional_officials,
+        "regional": {o["region"]: regional_paths(o["region"]) for o in regional_officials},
         "portal_home": reverse("portal:home"),
     }
 
@@ -258,7 +264,7 @@ def _script(kind: str, who: dict[str, Any], p: dict[str, Any]) -> list[tuple[Any
                 ("keuangan", "pelaksanaan", "spp", "bku", "lra"), v["treasurer"], strict=True
             )
         ]
-    return [("kabupaten pemantauan", path, None) for path in p["regional"]]
+    return [("kabupaten pemantauan", path, None) for path in p["regional"][code]]
 
 
 def _people(p: dict[str, Any], count: int) -> list[tuple[str, dict[str, Any]]]:
