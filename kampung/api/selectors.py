@@ -13,8 +13,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from kampung.accounts.roles import Role
-from kampung.accounts.scope import scope_for
+from kampung.accounts.selectors_admin import admin_regency_codes  # the only people who manage clients
 from kampung.api.models import ApiClient, ApiClientToken
 from kampung.api.scopes import scope_label
 from kampung.regions.models import Level, Region
@@ -22,11 +21,6 @@ from kampung.regions.models import Level, Region
 # A token that ends within this many days is flagged on the pages, so the admin can issue
 # the next one before the other system stops working.
 EXPIRY_WARNING_DAYS = 14
-
-
-def admin_regency_codes(actor: Any) -> list[str]:
-    """Regencies where ``actor`` is admin today (the only people who manage clients)."""
-    return scope_for(actor).region_codes(Role.ADMIN)
 
 
 def api_client_list(*, actor: Any, q: str = "") -> QuerySet[ApiClient]:
